@@ -1,0 +1,179 @@
+"""Reads for mentoring pages, each scoped to the user who asks."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from organization.models import Department
+from organization.selectors import departments_for_user
+from organization.services import policy_for
+from residents.models import Resident
+from residents.selectors import residents_base
+
+from .eligibility import Eligibility, Load, load_status, mentor_eligibility
+from .models import Assignment, Mentor, MentorTraining
+
+
+def _active_count_subquery():
+    return Coalesce(
+        Subquery(
+            Assignment.objects.filter(mentor=OuterRef("pk"), ended_on__isnull=True)
+            .values("mentor").annotate(c=Count("pk")).values("c")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def mentors_annotated() -> QuerySet[Mentor]:
+    """Mentors with what eligibility and load need, as annotations (no per-row queries)."""
+    trainings = MentorTraining.objects.filter(mentor=OuterRef("pk"))
+    return (
+        Mentor.objects.select_related("user", "specialty__department", "clinical_site")
+        .annotate(
+            active_count=_active_count_subquery(),
+            primary_training_on=Subquery(
+                trainings.filter(kind=MentorTraining.Kind.PRIMARY).order_by("completed_on").values("completed_on")[:1]
+            ),
+            last_training_on=Subquery(trainings.order_by("-completed_on").values("completed_on")[:1]),
+        )
+    )
+
+
+def mentors_of_department(department: Department) -> QuerySet[Mentor]:
+    return mentors_annotated().filter(specialty__department=department)
+
+
+def mentor_for_coordinator(user, pk) -> Mentor:
+    mentor = mentors_annotated().filter(pk=pk, specialty__department__in=departments_for_user(user)).first()
+    if mentor is None:
+        raise Http404
+    return mentor
+
+
+def mentor_profile_of(user) -> Mentor:
+    mentor = mentors_annotated().filter(user=user).first() if user.is_authenticated else None
+    if mentor is None:
+        raise Http404
+    return mentor
+
+
+def filter_mentors(qs, *, q="", site="", category="", active=""):
+    if q:
+        for word in q.split():
+            qs = qs.filter(Q(user__last_name__icontains=word) | Q(user__first_name__icontains=word)
+                           | Q(user__email__icontains=word) | Q(certificate_number__icontains=word))
+    if site:
+        qs = qs.filter(clinical_site_id=site)
+    if category:
+        qs = qs.filter(qualification_category=category)
+    if active == "1":
+        qs = qs.filter(is_active=True)
+    elif active == "0":
+        qs = qs.filter(is_active=False)
+    return qs
+
+
+@dataclass
+class MentorRow:
+    mentor: Mentor
+    eligibility: Eligibility
+    load: str
+
+
+def mentor_rows(mentors, policy, today=None) -> list[MentorRow]:
+    """Attach eligibility and load to already-annotated mentors (pure Python, no queries)."""
+    today = today or timezone.localdate()
+    return [
+        MentorRow(m, mentor_eligibility(m, policy=policy, today=today), load_status(m.active_count, policy))
+        for m in mentors
+    ]
+
+
+def active_assignment_prefetch():
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(ended_on__isnull=True).select_related("mentor__user"),
+        to_attr="active_assignments",
+    )
+
+
+def residents_with_mentor(department: Department) -> QuerySet[Resident]:
+    return residents_base().filter(specialty__department=department).prefetch_related(active_assignment_prefetch())
+
+
+def without_mentor(qs: QuerySet[Resident]) -> QuerySet[Resident]:
+    return qs.annotate(
+        has_mentor=Exists(Assignment.objects.filter(resident=OuterRef("pk"), ended_on__isnull=True))
+    ).filter(has_mentor=False)
+
+
+def resident_history(resident: Resident) -> QuerySet[Assignment]:
+    return resident.assignments.select_related("mentor__user", "created_by", "ended_by").order_by("-started_on", "-id")
+
+
+def mentor_assignments(mentor: Mentor, active_only=False) -> QuerySet[Assignment]:
+    qs = mentor.assignments.select_related("resident__user", "resident__cohort__intake_year", "resident__clinical_site",
+                                           "ended_by")
+    if active_only:
+        qs = qs.filter(ended_on__isnull=True)
+    return qs.order_by(F("ended_on").desc(nulls_first=True), "resident__user__last_name")
+
+
+@dataclass
+class Dashboard:
+    department: Department
+    policy: object
+    rows: list[MentorRow]
+    load_counts: dict
+    expiring_certificates: list[MentorRow]
+    training_alerts: list[MentorRow]
+    ineligible: list[MentorRow]
+    residents_without_mentor: list
+    residents_without_mentor_count: int
+    active_residents: int
+
+
+def department_dashboard(department: Department, today: date | None = None, alert_limit: int = 50) -> Dashboard:
+    """Everything on the coordinator's dashboard, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    policy = policy_for(department)
+    mentors = list(mentors_of_department(department).filter(is_active=True).order_by("user__last_name",
+                                                                                       "user__first_name"))
+    rows = mentor_rows(mentors, policy, today)
+    horizon = today + timedelta(days=policy.warning_days)
+    expiring = [r for r in rows if r.mentor.certificate_expires_on and r.mentor.certificate_expires_on <= horizon]
+    expiring.sort(key=lambda r: r.mentor.certificate_expires_on)
+    trainings = [r for r in rows if r.eligibility.training_status in ("due", "overdue", "missing")]
+    trainings.sort(key=lambda r: (r.eligibility.training_due_on or date.min))
+    load_counts = {k: 0 for k in (Load.UNDER, Load.OK, Load.FULL, Load.OVER)}
+    for r in rows:
+        load_counts[r.load] += 1
+    residents = without_mentor(
+        residents_base().filter(specialty__department=department, status=Resident.Status.ACTIVE)
+    ).order_by("user__last_name", "user__first_name")
+    stats = Resident.objects.filter(specialty__department=department).aggregate(
+        active=Count("pk", filter=Q(status=Resident.Status.ACTIVE)))
+    return Dashboard(
+        department=department, policy=policy, rows=rows, load_counts=load_counts,
+        expiring_certificates=expiring, training_alerts=trainings,
+        ineligible=[r for r in rows if not r.eligibility.eligible],
+        residents_without_mentor=list(residents[:alert_limit]),
+        residents_without_mentor_count=residents.count(),
+        active_residents=stats["active"],
+    )
+
+
+def assignable_mentors(department: Department, today=None) -> list[MentorRow]:
+    """Mentors offered in the assignment form, best candidates first: eligible with room, by load."""
+    policy = policy_for(department)
+    rows = mentor_rows(mentors_of_department(department).filter(is_active=True), policy, today)
+    rows.sort(key=lambda r: (not r.eligibility.eligible, r.mentor.active_count >= policy.max_residents_per_mentor,
+                             r.mentor.active_count, r.mentor.user.last_name))
+    return rows
+
+

@@ -1,0 +1,34 @@
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import AcademicYear, ClinicalSite, Department, Specialty
+
+
+def departments_for_user(user) -> QuerySet[Department]:
+    """Departments the user coordinates."""
+    if not user.is_authenticated:
+        return Department.objects.none()
+    return Department.objects.filter(coordinators__user=user).distinct()
+
+
+def department_for_coordinator(user, pk) -> Department:
+    """The department `pk` if the user coordinates it; 404 otherwise."""
+    department = departments_for_user(user).select_related("policy").filter(pk=pk).first()
+    if department is None:
+        raise Http404
+    return department
+
+
+def sites_for_departments(departments) -> QuerySet[ClinicalSite]:
+    return ClinicalSite.objects.filter(departments__in=departments).distinct().order_by("name")
+
+
+def specialties_for_departments(departments) -> QuerySet[Specialty]:
+    return Specialty.objects.filter(department__in=departments).order_by("code")
+
+
+def current_academic_year(today=None):
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return AcademicYear.objects.filter(starts_on__lte=today, ends_on__gte=today).first()

@@ -1,0 +1,50 @@
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from organization.selectors import departments_for_user
+
+from .models import Resident
+
+
+def residents_base() -> QuerySet[Resident]:
+    return Resident.objects.select_related("user", "specialty__department", "cohort__intake_year", "clinical_site")
+
+
+def residents_for_coordinator(user, department) -> QuerySet[Resident]:
+    """Residents of `department`, which the caller has already checked `user` coordinates."""
+    return residents_base().filter(specialty__department=department)
+
+
+def residents_visible_to(user) -> QuerySet[Resident]:
+    """Every resident the user may see: their departments' residents, their mentees, themselves."""
+    if not user.is_authenticated:
+        return Resident.objects.none()
+    q = Q(user=user) | Q(specialty__department__in=departments_for_user(user))
+    if hasattr(user, "mentor_profile"):
+        q |= Q(assignments__mentor__user=user, assignments__ended_on__isnull=True)
+    return residents_base().filter(q).distinct()
+
+
+def resident_for_coordinator(user, pk) -> Resident:
+    resident = residents_base().filter(pk=pk, specialty__department__in=departments_for_user(user)).first()
+    if resident is None:
+        raise Http404
+    return resident
+
+
+def filter_residents(qs: QuerySet[Resident], *, q="", status="", track="", year="", site="", cohort="") -> QuerySet[Resident]:
+    if q:
+        for word in q.split():
+            qs = qs.filter(Q(user__last_name__icontains=word) | Q(user__first_name__icontains=word)
+                           | Q(user__email__icontains=word))
+    if status:
+        qs = qs.filter(status=status)
+    if track:
+        qs = qs.filter(track=track)
+    if year:
+        qs = qs.filter(year_of_study=year)
+    if site:
+        qs = qs.filter(clinical_site_id=site)
+    if cohort:
+        qs = qs.filter(cohort_id=cohort)
+    return qs
