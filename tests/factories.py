@@ -34,6 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class DepartmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Department
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Department of Neonatology {n}")
 
@@ -97,13 +98,18 @@ class CohortFactory(factory.django.DjangoModelFactory):
 class ResidentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Resident
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     specialty = factory.SubFactory(SpecialtyFactory)
     cohort = factory.SubFactory(CohortFactory, specialty=factory.SelfAttribute("..specialty"))
     year_of_study = 1
-    clinical_site = factory.SubFactory(
-        ClinicalSiteFactory, departments=factory.LazyAttribute(lambda o: [o.factory_parent.specialty.department]))
+    clinical_site = factory.SubFactory(ClinicalSiteFactory)
+
+    @factory.post_generation
+    def site_serves_department(obj, create, extracted, **kwargs):
+        if create:
+            obj.clinical_site.departments.add(obj.specialty.department)
 
 
 class MentorFactory(factory.django.DjangoModelFactory):
@@ -115,8 +121,12 @@ class MentorFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     specialty = factory.SubFactory(SpecialtyFactory)
-    clinical_site = factory.SubFactory(
-        ClinicalSiteFactory, departments=factory.LazyAttribute(lambda o: [o.factory_parent.specialty.department]))
+    clinical_site = factory.SubFactory(ClinicalSiteFactory)
+
+    @factory.post_generation
+    def site_serves_department(obj, create, extracted, **kwargs):
+        if create:
+            obj.clinical_site.departments.add(obj.specialty.department)
     qualification_category = "highest"
     practice_started_on = factory.LazyFunction(lambda: today() - timedelta(days=365 * 10))
     certificate_number = factory.Sequence(lambda n: f"KZ-{n:06d}")
