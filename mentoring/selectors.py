@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -117,8 +117,9 @@ def resident_history(resident: Resident) -> QuerySet[Assignment]:
 
 
 def mentor_assignments(mentor: Mentor, active_only=False) -> QuerySet[Assignment]:
-    qs = mentor.assignments.select_related("resident__user", "resident__cohort__intake_year", "resident__clinical_site",
-                                           "ended_by")
+    qs = mentor.assignments.select_related(
+        "resident__user", "resident__cohort__intake_year", "resident__cohort__specialty", "resident__clinical_site",
+        "ended_by")
     if active_only:
         qs = qs.filter(ended_on__isnull=True)
     return qs.order_by(F("ended_on").desc(nulls_first=True), "resident__user__last_name")

@@ -116,8 +116,10 @@ def assignment_create(*, resident: Resident, mentor: Mentor, by=None, started_on
     """
     today = timezone.localdate()
     started_on = started_on or today
-    resident = Resident.objects.select_for_update(of=("self",)).select_related("specialty__department").get(pk=resident.pk)
-    mentor = Mentor.objects.select_for_update(of=("self",)).select_related("specialty__department", "user").get(pk=mentor.pk)
+    locked = {"of": ("self",)}
+    resident = Resident.objects.select_for_update(**locked).select_related("specialty__department").get(pk=resident.pk)
+    mentor = Mentor.objects.select_for_update(**locked).select_related("specialty__department", "user").get(
+        pk=mentor.pk)
     department = resident.specialty.department
     policy = policy_for(department)
 

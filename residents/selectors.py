@@ -7,7 +7,8 @@ from .models import Resident
 
 
 def residents_base() -> QuerySet[Resident]:
-    return Resident.objects.select_related("user", "specialty__department", "cohort__intake_year", "clinical_site")
+    return Resident.objects.select_related("user", "specialty__department", "cohort__intake_year", "cohort__specialty",
+                                           "clinical_site")
 
 
 def residents_for_coordinator(user, department) -> QuerySet[Resident]:
@@ -26,13 +27,16 @@ def residents_visible_to(user) -> QuerySet[Resident]:
 
 
 def resident_for_coordinator(user, pk) -> Resident:
-    resident = residents_base().filter(pk=pk, specialty__department__in=departments_for_user(user)).first()
+    departments = departments_for_user(user)
+    resident = residents_base().filter(pk=pk, specialty__department__in=departments).first()
     if resident is None:
         raise Http404
     return resident
 
 
-def filter_residents(qs: QuerySet[Resident], *, q="", status="", track="", year="", site="", cohort="") -> QuerySet[Resident]:
+def filter_residents(
+    qs: QuerySet[Resident], *, q="", status="", track="", year="", site="", cohort=""
+) -> QuerySet[Resident]:
     if q:
         for word in q.split():
             qs = qs.filter(Q(user__last_name__icontains=word) | Q(user__first_name__icontains=word)

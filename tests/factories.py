@@ -147,3 +147,12 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     resident = factory.SubFactory(ResidentFactory)
     mentor = factory.SubFactory(MentorFactory, specialty=factory.SelfAttribute("..resident.specialty"))
     started_on = factory.LazyFunction(lambda: today() - timedelta(days=30))
+
+
+class MentorTrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MentorTraining
+
+    mentor = factory.SubFactory(MentorFactory)
+    kind = "refresher"
+    completed_on = factory.Sequence(lambda n: today() - timedelta(days=10 + n))

@@ -1,0 +1,113 @@
+"""Every URL pattern x every kind of visitor, with the expected status.
+
+Outside the visitor's scope the answer is 404. A URL pattern with no entry here fails
+`test_every_url_pattern_has_an_entry`, so a new page cannot skip the matrix.
+The Django admin is left out: it has its own staff permission model (`is_staff`).
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from mentoring.services import assignment_create
+from tests.factories import CoordinatorFactory, DepartmentFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "resident", "mentor", "coordinator", "other_coordinator")
+EXCLUDED_NAMESPACES = {"admin"}
+
+# name -> (kwargs factory, expected statuses in the order of ROLES)
+LOGIN = 302  # anonymous visitors are sent to the log-in page
+MATRIX = {
+    "home": (lambda o: {}, (LOGIN, 302, 302, 302, 302)),
+    "set_language": (lambda o: {}, (405, 405, 405, 405, 405)),
+    "accounts:login": (lambda o: {}, (200, 302, 302, 302, 302)),
+    "accounts:logout": (lambda o: {}, (405, 405, 405, 405, 405)),
+    "accounts:password_reset": (lambda o: {}, (200, 200, 200, 200, 200)),
+    "accounts:password_reset_done": (lambda o: {}, (200, 200, 200, 200, 200)),
+    "accounts:password_reset_confirm": (lambda o: {"uidb64": "MQ", "token": "bad-token"}, (200,) * 5),
+    "accounts:password_reset_complete": (lambda o: {}, (200, 200, 200, 200, 200)),
+    "accounts:password_change": (lambda o: {}, (LOGIN, 200, 200, 200, 200)),
+    "mentoring:dashboard": (lambda o: {"department_id": o["department"].pk}, (LOGIN, 404, 404, 200, 404)),
+    "mentoring:mentor_list": (lambda o: {"department_id": o["department"].pk}, (LOGIN, 404, 404, 200, 404)),
+    "mentoring:mentor_create": (lambda o: {"department_id": o["department"].pk}, (LOGIN, 404, 404, 200, 404)),
+    "mentoring:resident_list": (lambda o: {"department_id": o["department"].pk}, (LOGIN, 404, 404, 200, 404)),
+    "mentoring:resident_create": (lambda o: {"department_id": o["department"].pk}, (LOGIN, 404, 404, 200, 404)),
+    "mentoring:roster_import": (lambda o: {"department_id": o["department"].pk}, (LOGIN, 404, 404, 200, 404)),
+    "mentoring:roster_template": (lambda o: {"department_id": o["department"].pk, "kind": "mentors", "fmt": "csv"},
+                                  (LOGIN, 404, 404, 200, 404)),
+    "mentoring:mentor_detail": (lambda o: {"pk": o["mentor"].pk}, (LOGIN, 404, 404, 200, 404)),
+    "mentoring:mentor_edit": (lambda o: {"pk": o["mentor"].pk}, (LOGIN, 404, 404, 200, 404)),
+    # POST-only: a GET is refused before anything is looked up; the POST scope is checked below.
+    "mentoring:training_add": (lambda o: {"pk": o["mentor"].pk}, (LOGIN, 405, 405, 405, 405)),
+    "mentoring:resident_detail": (lambda o: {"pk": o["resident"].pk}, (LOGIN, 404, 404, 200, 404)),
+    "mentoring:resident_edit": (lambda o: {"pk": o["resident"].pk}, (LOGIN, 404, 404, 200, 404)),
+    "mentoring:assign": (lambda o: {"pk": o["resident"].pk}, (LOGIN, 404, 404, 200, 404)),
+    "mentoring:assignment_end": (lambda o: {"pk": o["assignment"].pk}, (LOGIN, 404, 404, 200, 404)),
+    "mentoring:mentor_home": (lambda o: {}, (LOGIN, 404, 200, 404, 404)),
+    "mentoring:resident_home": (lambda o: {}, (LOGIN, 200, 404, 404, 404)),
+}
+
+
+def url_names(patterns=None, namespace=""):
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace in EXCLUDED_NAMESPACES:
+                continue
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from url_names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            if p.name is None:
+                continue  # static files in DEBUG
+            yield f"{namespace}{p.name}"
+
+
+def test_every_url_pattern_has_an_entry():
+    names = set(url_names())
+    missing = names - MATRIX.keys()
+    assert not missing, f"URL patterns without an access-matrix entry: {sorted(missing)}"
+    assert not MATRIX.keys() - names, "matrix entries for URLs that no longer exist"
+
+
+@pytest.fixture
+def world(department, coordinator, make_mentor, make_resident):
+    mentor = make_mentor()
+    resident = make_resident()
+    assignment = assignment_create(resident=resident, mentor=mentor)
+    other = CoordinatorFactory(department=DepartmentFactory()).user
+    return {
+        "department": department, "mentor": mentor, "resident": resident, "assignment": assignment,
+        "users": {"anonymous": None, "resident": resident.user, "mentor": mentor.user, "coordinator": coordinator,
+                  "other_coordinator": other},
+    }
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access(name, world, client):
+    kwargs_of, expected = MATRIX[name]
+    url = reverse(name, kwargs=kwargs_of(world))
+    got = []
+    for role in ROLES:
+        client.logout()
+        if world["users"][role] is not None:
+            client.force_login(world["users"][role])
+        got.append(client.get(url).status_code)
+    assert tuple(got) == expected, f"{name}: {dict(zip(ROLES, got, strict=True))}"
+
+
+@pytest.mark.parametrize("name,kwargs_of,data", [
+    ("mentoring:training_add", lambda o: {"pk": o["mentor"].pk}, {"kind": "refresher", "completed_on": "2026-01-01"}),
+    ("mentoring:assign", lambda o: {"pk": o["resident"].pk}, {"mentor": "1", "reason": "x"}),
+    ("mentoring:assignment_end", lambda o: {"pk": o["assignment"].pk}, {"reason": "x"}),
+    ("mentoring:mentor_edit", lambda o: {"pk": o["mentor"].pk}, {}),
+    ("mentoring:resident_edit", lambda o: {"pk": o["resident"].pk}, {}),
+])
+def test_post_outside_scope_is_404_and_changes_nothing(name, kwargs_of, data, world, client):
+    from mentoring.models import Assignment, MentorTraining
+
+    before = (Assignment.objects.filter(ended_on__isnull=True).count(), MentorTraining.objects.count())
+    url = reverse(name, kwargs=kwargs_of(world))
+    for role in ("resident", "mentor", "other_coordinator"):
+        client.force_login(world["users"][role])
+        assert client.post(url, data).status_code == 404, role
+    assert (Assignment.objects.filter(ended_on__isnull=True).count(), MentorTraining.objects.count()) == before
