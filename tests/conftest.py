@@ -19,20 +19,41 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` need PostgreSQL. Under CI=true a missing PostgreSQL fails them; on a laptop
     with SQLite they are skipped, and `-ra` lists each skip with its reason at the end of the run."""
-    db_url = os.environ.get("DATABASE_URL", "")
-    if db_url.startswith(("postgres", "postgresql", "pgsql")):
-        return
+    has_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql", "pgsql"))
+    has_redis = os.environ.get("REDIS_URL", "").startswith("redis")
     for item in items:
-        if "postgres" in item.keywords:
+        if "postgres" in item.keywords and not has_postgres:
             if IN_CI:
                 item.add_marker(pytest.mark.usefixtures("require_postgres"))  # fails, never skips
             else:
                 item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
+        if "redis" in item.keywords and not has_redis:
+            if IN_CI:
+                item.add_marker(pytest.mark.usefixtures("require_redis"))
+            else:
+                item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://..."))
 
 
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process():
+    """Tasks run in-process in tests, even when REDIS_URL is set; the `redis` tests use a real worker."""
+    from config.celery_app import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def require_redis():
+    if not os.environ.get("REDIS_URL", "").startswith("redis"):
+        pytest.fail("this test needs Redis (REDIS_URL)")
 
 
 @pytest.fixture
