@@ -1,0 +1,92 @@
+"""The Django admin: every model is registered and its writes go through the services."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from mentoring.models import Assignment, Mentor
+from mentoring.services import assignment_create
+from organization.models import Department, MentoringPolicy
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = ("accounts", "organization", "residents", "mentoring")
+
+
+@pytest.fixture
+def staff(client):
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def test_every_project_model_is_in_the_admin():
+    models = [m for label in PROJECT_APPS for m in apps.get_app_config(label).get_models()]
+    missing = [m.__name__ for m in models if not admin.site.is_registered(m)]
+    assert not missing
+
+
+def test_every_changelist_and_add_page_opens(staff, make_mentor, make_resident):
+    assignment_create(resident=make_resident(), mentor=make_mentor())
+    for label in PROJECT_APPS:
+        for model in apps.get_app_config(label).get_models():
+            info = (model._meta.app_label, model._meta.model_name)
+            assert staff.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200, info
+            add = staff.get(reverse("admin:%s_%s_add" % info))
+            assert add.status_code in (200, 403), info
+            obj = model.objects.first()
+            if obj is not None:
+                assert staff.get(reverse("admin:%s_%s_change" % info, args=[obj.pk])).status_code == 200, info
+
+
+def test_admin_department_gets_its_policy(staff):
+    staff.post(reverse("admin:organization_department_add"), {
+        "name": "Department of Paediatrics", "university": "",
+        "coordinators-TOTAL_FORMS": "0", "coordinators-INITIAL_FORMS": "0"})
+    department = Department.objects.get(name="Department of Paediatrics")
+    assert MentoringPolicy.objects.filter(department=department).exists()
+
+
+def test_admin_assignment_obeys_capacity(staff, make_mentor, make_resident):
+    mentor = make_mentor()
+    for _ in range(4):
+        assignment_create(resident=make_resident(), mentor=mentor)
+    fifth = make_resident()
+    response = staff.post(reverse("admin:mentoring_assignment_add"), {
+        "resident": fifth.pk, "mentor": mentor.pk, "started_on": timezone.localdate().isoformat()})
+    assert response.status_code == 200
+    assert "already has 4 residents, the maximum is 4" in response.content.decode()
+    assert not Assignment.objects.filter(resident=fifth).exists()
+
+
+def test_admin_assignment_created_through_service(staff, make_mentor, make_resident):
+    mentor, resident = make_mentor(), make_resident()
+    response = staff.post(reverse("admin:mentoring_assignment_add"), {
+        "resident": resident.pk, "mentor": mentor.pk, "started_on": timezone.localdate().isoformat()})
+    assert response.status_code == 302
+    assignment = Assignment.objects.get(resident=resident)
+    assert assignment.created_by is not None and assignment.is_active
+
+
+def test_admin_mentor_change_validated_by_service(staff, make_mentor):
+    mentor = make_mentor()
+    future = (timezone.localdate().replace(year=timezone.localdate().year + 1)).isoformat()
+    response = staff.post(reverse("admin:mentoring_mentor_change", args=[mentor.pk]), {
+        "user": mentor.user.pk, "specialty": mentor.specialty.pk, "clinical_site": mentor.clinical_site.pk,
+        "position": "", "qualification_category": "first", "practice_started_on": future,
+        "certificate_number": mentor.certificate_number,
+        "certificate_expires_on": mentor.certificate_expires_on.isoformat(), "is_active": "on",
+        "trainings-TOTAL_FORMS": "1", "trainings-INITIAL_FORMS": "1", "trainings-0-id": mentor.trainings.first().pk,
+        "trainings-0-mentor": mentor.pk})
+    assert response.status_code == 200
+    assert "The start of practice cannot be in the future." in response.content.decode()
+    assert Mentor.objects.get(pk=mentor.pk).qualification_category == "highest"
