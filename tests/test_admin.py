@@ -40,12 +40,12 @@ def test_every_changelist_and_add_page_opens(staff, make_mentor, make_resident):
     for label in PROJECT_APPS:
         for model in apps.get_app_config(label).get_models():
             info = (model._meta.app_label, model._meta.model_name)
-            assert staff.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200, info
-            add = staff.get(reverse("admin:%s_%s_add" % info))
+            assert staff.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200, info
+            add = staff.get(reverse("admin:{}_{}_add".format(*info)))
             assert add.status_code in (200, 403), info
             obj = model.objects.first()
             if obj is not None:
-                assert staff.get(reverse("admin:%s_%s_change" % info, args=[obj.pk])).status_code == 200, info
+                assert staff.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200, info
 
 
 def test_admin_department_gets_its_policy(staff):
