@@ -26,10 +26,22 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 class PersonFields(forms.Form):
+    """A person of one department: name and e-mail, with specialty and site choices limited to the department.
+
+    The e-mail identifies the person (imports match on it), so it cannot be changed when editing.
+    """
+
     email = forms.EmailField(label=_("E-mail"))
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     middle_name = forms.CharField(label=_("Middle name"), max_length=150, required=False)
+
+    def __init__(self, *args, department, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].queryset = specialties_for_departments([department])
+        self.fields["clinical_site"].queryset = sites_for_departments([department])
+        if editing:
+            self.fields["email"].disabled = True
 
 
 class MentorForm(PersonFields):
@@ -43,13 +55,6 @@ class MentorForm(PersonFields):
     certificate_number = forms.CharField(label=_("Specialist certificate number"), max_length=64, required=False)
     certificate_expires_on = forms.DateField(label=_("Certificate valid until"), required=False, widget=DateInput())
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-
-    def __init__(self, *args, department, editing=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["specialty"].queryset = specialties_for_departments([department])
-        self.fields["clinical_site"].queryset = sites_for_departments([department])
-        if editing:
-            self.fields["email"].disabled = True
 
 
 class TrainingForm(forms.Form):
@@ -65,13 +70,6 @@ class ResidentForm(PersonFields):
     clinical_site = forms.ModelChoiceField(label=_("Clinical site"), queryset=None)
     status = forms.ChoiceField(label=_("Status"), choices=Resident.Status.choices)
     track = forms.ChoiceField(label=_("Track"), choices=Resident.Track.choices)
-
-    def __init__(self, *args, department, editing=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["specialty"].queryset = specialties_for_departments([department])
-        self.fields["clinical_site"].queryset = sites_for_departments([department])
-        if editing:
-            self.fields["email"].disabled = True
 
 
 class AssignForm(forms.Form):
