@@ -89,7 +89,10 @@ class AssignForm(forms.Form):
                 label = f"{label} — {_('not eligible')}"
             choices.append((m.pk, label))
         self.fields["mentor"].choices = [("", "---------"), *choices]
-        if not reassigning:
+        if reassigning:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = _("Give a reason for changing the mentor.")
+        else:
             del self.fields["reason"]
 
     def clean_reason(self):
