@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("", include("mentoring.urls")),
+    path("", include("residents.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -54,6 +54,14 @@ class Specialty(models.Model):
     duration_years = models.PositiveSmallIntegerField(
         _("length in years"), validators=[MinValueValidator(1), MaxValueValidator(6)]
     )
+    # The programme's rules (DESIGN.md section 2, Residents and curricula) as data.
+    classroom_min_pct = models.PositiveSmallIntegerField(_("classroom work, minimum %"), default=10)
+    classroom_max_pct = models.PositiveSmallIntegerField(_("classroom work, maximum %"), default=30)
+    clinical_min_pct = models.PositiveSmallIntegerField(_("mentored clinical work, minimum %"), default=60)
+    clinical_max_pct = models.PositiveSmallIntegerField(_("mentored clinical work, maximum %"), default=80)
+    independent_min_pct = models.PositiveSmallIntegerField(_("independent work, minimum %"), default=10)
+    independent_max_pct = models.PositiveSmallIntegerField(_("independent work, maximum %"), default=10)
+    min_night_duties_per_month = models.PositiveSmallIntegerField(_("night duties per month, at least"), default=4)
 
     class Meta:
         verbose_name = _("specialty")
@@ -62,7 +70,14 @@ class Specialty(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_years__gte=1) & Q(duration_years__lte=6), name="specialty_duration_range"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(classroom_min_pct__lte=F("classroom_max_pct"))
+                & Q(clinical_min_pct__lte=F("clinical_max_pct"))
+                & Q(independent_min_pct__lte=F("independent_max_pct"))
+                & Q(classroom_max_pct__lte=100) & Q(clinical_max_pct__lte=100) & Q(independent_max_pct__lte=100),
+                name="specialty_split_bounds",
+            ),
         ]
 
     def __str__(self):

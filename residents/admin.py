@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from .models import Cohort, Resident
+from .models import ActivityEntry, Cohort, Curriculum, CurriculumEvent, CurriculumItem, Discipline, NightDuty, Resident
 from .services import ResidentData, resident_upsert
 
 
@@ -53,3 +53,74 @@ class ResidentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # residents leave through status (graduated, withdrawn), keeping their history
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Workflow records are written through the pages (services); the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Discipline)
+class DisciplineAdmin(admin.ModelAdmin):
+    list_display = ["name", "specialty", "year_of_study", "hours", "position"]
+    list_filter = ["specialty", "year_of_study"]
+    search_fields = ["name"]
+
+
+class CurriculumItemInline(admin.TabularInline):
+    model = CurriculumItem
+    extra = 0
+    can_delete = False
+    readonly_fields = ["discipline", "total_hours", "classroom_hours", "clinical_hours", "independent_hours"]
+
+
+class CurriculumEventInline(admin.TabularInline):
+    model = CurriculumEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "by", "at", "comment"]
+
+
+@admin.register(Curriculum)
+class CurriculumAdmin(ReadOnlyAdmin):
+    list_display = ["resident", "academic_year", "year_of_study", "status", "submitted_at", "approved_at"]
+    list_filter = ["status", "academic_year"]
+    search_fields = ["resident__user__last_name"]
+    list_select_related = ["resident__user", "academic_year"]
+    inlines = [CurriculumItemInline, CurriculumEventInline]
+
+
+@admin.register(ActivityEntry)
+class ActivityEntryAdmin(ReadOnlyAdmin):
+    list_display = ["resident", "date", "kind", "hours", "clinical_site", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["resident__user__last_name"]
+    list_select_related = ["resident__user", "clinical_site"]
+
+
+@admin.register(NightDuty)
+class NightDutyAdmin(ReadOnlyAdmin):
+    list_display = ["resident", "starts_at", "ends_at", "clinical_site", "status"]
+    list_filter = ["status"]
+    list_select_related = ["resident__user", "clinical_site"]
+
+
+@admin.register(CurriculumItem)
+class CurriculumItemAdmin(ReadOnlyAdmin):
+    list_display = ["curriculum", "discipline", "total_hours", "classroom_hours", "clinical_hours",
+                    "independent_hours"]
+    list_select_related = ["curriculum__resident__user", "curriculum__academic_year", "discipline"]
+
+
+@admin.register(CurriculumEvent)
+class CurriculumEventAdmin(ReadOnlyAdmin):
+    list_display = ["curriculum", "from_status", "to_status", "by", "at"]
+    list_select_related = ["curriculum__resident__user", "curriculum__academic_year", "by"]

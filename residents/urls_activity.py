@@ -1,0 +1,3 @@
+"""Clinical activity log and night duty pages (issue 3)."""
+
+urlpatterns = []

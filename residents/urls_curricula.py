@@ -1,0 +1,3 @@
+"""Curriculum pages (issue 3)."""
+
+urlpatterns = []
