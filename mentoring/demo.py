@@ -26,6 +26,7 @@ from organization.services import coordinator_add, department_create, policy_for
 from residents.models import Resident
 from residents.services import ResidentData, resident_upsert
 
+from .demo_training import seed_disciplines
 from .eligibility import mentor_eligibility
 from .models import Assignment, Mentor, MentorTraining
 from .services import MentorData, assignment_create, assignment_end, mentor_upsert, training_record
@@ -410,6 +411,7 @@ def seed_demo(*, stdout=None) -> dict[str, dict[str, str]]:
     residents = _seed_residents(plan, department, specialty, sites, years, today, passwords)
     _seed_assignments(plan, residents, mentors, coordinator, today)
     _seed_admin(passwords)
+    seed_disciplines(specialty)
 
     if stdout is not None:
         policy = policy_for(department)
