@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from mentoring.services import assignment_create
 from tests.factories import CoordinatorFactory, DepartmentFactory
+from tests.factories_curricula import curriculum_with_items
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,16 @@ MATRIX = {
     "mentoring:assignment_end": (lambda o: {"pk": o["assignment"].pk}, (LOGIN, 404, 404, 200, 404)),
     "mentoring:mentor_home": (lambda o: {}, (LOGIN, 404, 200, 404, 404)),
     "mentoring:resident_home": (lambda o: {}, (LOGIN, 200, 404, 404, 404)),
+    # Curricula: the owner, the owner's active mentor (read-only: 403 on edit) and the coordinator.
+    "residents:my_curricula": (lambda o: {}, (LOGIN, 200, 404, 404, 404)),
+    "residents:curriculum_start": (lambda o: {}, (LOGIN, 405, 405, 405, 405)),
+    "residents:curriculum_detail": (lambda o: {"pk": o["curriculum"].pk}, (LOGIN, 200, 200, 200, 404)),
+    "residents:curriculum_edit": (lambda o: {"pk": o["curriculum"].pk}, (LOGIN, 200, 403, 200, 404)),
+    "residents:curriculum_submit": (lambda o: {"pk": o["curriculum"].pk}, (LOGIN, 405, 405, 405, 405)),
+    "residents:curriculum_approve": (lambda o: {"pk": o["curriculum"].pk}, (LOGIN, 405, 405, 405, 405)),
+    "residents:curriculum_return": (lambda o: {"pk": o["curriculum"].pk}, (LOGIN, 405, 405, 405, 405)),
+    "residents:curriculum_print": (lambda o: {"pk": o["curriculum"].pk}, (LOGIN, 200, 200, 200, 404)),
+    "residents:curricula_review": (lambda o: {"department_id": o["department"].pk}, (LOGIN, 404, 404, 200, 404)),
 }
 
 
@@ -77,6 +88,7 @@ def world(department, coordinator, make_mentor, make_resident):
     other = CoordinatorFactory(department=DepartmentFactory()).user
     return {
         "department": department, "mentor": mentor, "resident": resident, "assignment": assignment,
+        "curriculum": curriculum_with_items(resident),
         "users": {"anonymous": None, "resident": resident.user, "mentor": mentor.user, "coordinator": coordinator,
                   "other_coordinator": other},
     }

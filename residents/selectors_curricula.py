@@ -1,0 +1,124 @@
+"""Reads for the curriculum pages, each scoped to the user who asks.
+
+Scope: the resident sees their own curricula; a coordinator those of their departments' residents; the
+resident's active mentor may read them. Everyone else gets a 404.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+
+from organization.models import Coordinator, Department
+
+from .curricula import SplitCheck, item_check
+from .models import Curriculum, CurriculumEvent, CurriculumItem, Resident
+
+
+@dataclass
+class CurriculumAccess:
+    """A curriculum in the user's scope and the roles the user holds towards it."""
+
+    curriculum: Curriculum
+    is_owner: bool
+    is_coordinator: bool
+    is_mentor: bool
+
+    @property
+    def can_edit(self) -> bool:
+        return self.is_owner or self.is_coordinator
+
+    @property
+    def can_submit(self) -> bool:
+        return self.is_owner
+
+    @property
+    def can_review(self) -> bool:
+        return self.is_coordinator
+
+
+def curricula_base() -> QuerySet[Curriculum]:
+    return Curriculum.objects.select_related(
+        "resident__user", "resident__specialty__department", "resident__cohort__intake_year",
+        "resident__clinical_site", "academic_year", "approved_by",
+    )
+
+
+def curriculum_for_user(user, pk) -> CurriculumAccess:
+    """The curriculum `pk` with the user's roles towards it, in one query; 404 outside the user's scope."""
+    if not user.is_authenticated:
+        raise Http404
+    coordinates = Exists(Coordinator.objects.filter(user=user, department=OuterRef("resident__specialty__department")))
+    # The mentoring app depends on this one, so the active assignment is reached through the reverse relation.
+    mentors = Exists(Resident.objects.filter(pk=OuterRef("resident_id"), assignments__mentor__user=user,
+                                             assignments__ended_on__isnull=True))
+    curriculum = (curricula_base().annotate(user_coordinates=coordinates, user_mentors=mentors)
+                  .filter(Q(pk=pk) & (Q(resident__user=user) | Q(user_coordinates=True) | Q(user_mentors=True)))
+                  .first())
+    if curriculum is None:
+        raise Http404
+    return CurriculumAccess(curriculum=curriculum, is_owner=curriculum.resident.user_id == user.pk,
+                            is_coordinator=curriculum.user_coordinates, is_mentor=curriculum.user_mentors)
+
+
+def own_resident_profile(user) -> Resident:
+    """The signed-in resident's profile; 404 for anyone who is not a resident."""
+    resident = (Resident.objects.select_related("user", "specialty__department", "cohort__intake_year",
+                                                "clinical_site")
+                .filter(user=user).first()) if user.is_authenticated else None
+    if resident is None:
+        raise Http404
+    return resident
+
+
+def curricula_of_resident(resident: Resident) -> QuerySet[Curriculum]:
+    return (curricula_base().filter(resident=resident)
+            .annotate(item_count=Count("items"), hours=Sum("items__total_hours"))
+            .order_by("-academic_year__start_year"))
+
+
+def curricula_of_department(department: Department, *, status: str = "", academic_year: str = "",
+                            q: str = "") -> QuerySet[Curriculum]:
+    """The department's curricula (the caller has checked that the user coordinates it), filtered."""
+    qs = (curricula_base().filter(resident__specialty__department=department)
+          .annotate(item_count=Count("items"), hours=Sum("items__total_hours")))
+    if status:
+        qs = qs.filter(status=status)
+    if academic_year:
+        qs = qs.filter(academic_year_id=academic_year)
+    if q:
+        for word in q.split():
+            qs = qs.filter(Q(resident__user__last_name__icontains=word)
+                           | Q(resident__user__first_name__icontains=word)
+                           | Q(resident__user__email__icontains=word))
+    return qs.order_by("submitted_at", "resident__user__last_name", "resident__user__first_name", "pk")
+
+
+@dataclass
+class ItemRow:
+    item: CurriculumItem
+    check: SplitCheck
+
+
+@dataclass
+class Totals:
+    total: object
+    classroom: object
+    clinical: object
+    independent: object
+
+
+def curriculum_items(curriculum: Curriculum) -> tuple[list[ItemRow], Totals]:
+    """The curriculum's disciplines with their percentages and problems, and the column totals (one query)."""
+    specialty = curriculum.resident.specialty
+    items = list(curriculum.items.select_related("discipline"))
+    rows = [ItemRow(item=i, check=item_check(i, specialty)) for i in items]
+    totals = Totals(
+        total=sum((i.total_hours for i in items), 0), classroom=sum((i.classroom_hours for i in items), 0),
+        clinical=sum((i.clinical_hours for i in items), 0), independent=sum((i.independent_hours for i in items), 0),
+    )
+    return rows, totals
+
+
+def curriculum_events(curriculum: Curriculum) -> QuerySet[CurriculumEvent]:
+    return curriculum.events.select_related("by").order_by("at", "id")
