@@ -11,7 +11,8 @@ from django.utils import timezone
 from organization.models import Department
 from organization.selectors import departments_for_user
 from organization.services import policy_for
-from residents.models import Resident
+from residents.models import Curriculum, Resident
+from residents.requirements import month_start, previous_month, residents_below_duty_requirement
 from residents.selectors import residents_base
 
 from .eligibility import Eligibility, Load, load_status, mentor_eligibility
@@ -137,6 +138,9 @@ class Dashboard:
     residents_without_mentor: list
     residents_without_mentor_count: int
     active_residents: int
+    curricula_awaiting: int
+    duty_month: date
+    below_duty: list
 
 
 def department_dashboard(department: Department, today: date | None = None, alert_limit: int = 50) -> Dashboard:
@@ -159,6 +163,10 @@ def department_dashboard(department: Department, today: date | None = None, aler
     ).order_by("user__last_name", "user__first_name")
     stats = Resident.objects.filter(specialty__department=department).aggregate(
         active=Count("pk", filter=Q(status=Resident.Status.ACTIVE)))
+    # The duty requirement is judged on the last completed month: mid-month almost everyone is "below".
+    duty_month = previous_month(month_start(today))
+    curricula_awaiting = Curriculum.objects.filter(resident__specialty__department=department,
+                                                   status=Curriculum.Status.SUBMITTED).count()
     return Dashboard(
         department=department, policy=policy, rows=rows, load_counts=load_counts,
         expiring_certificates=expiring, training_alerts=trainings,
@@ -166,6 +174,9 @@ def department_dashboard(department: Department, today: date | None = None, aler
         residents_without_mentor=list(residents[:alert_limit]),
         residents_without_mentor_count=residents.count(),
         active_residents=stats["active"],
+        curricula_awaiting=curricula_awaiting,
+        duty_month=duty_month,
+        below_duty=residents_below_duty_requirement(department=department, month=duty_month, limit=alert_limit),
     )
 
 

@@ -2,23 +2,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .curricula import SHARES, Split, SplitCheck, split_check
 from .models import Curriculum, CurriculumItem
-
-
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else on the whole form.
-
-    The same helper as mentoring.forms; residents cannot import mentoring (the dependency points the other way).
-    """
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class CurriculumStartForm(forms.Form):

@@ -5,10 +5,14 @@ Outside the visitor's scope the answer is 404. A URL pattern with no entry here 
 The Django admin is left out: it has its own staff permission model (`is_staff`).
 """
 
+from datetime import datetime, time, timedelta
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from mentoring.services import assignment_create
+from residents.activity import activity_log, night_duty_log
 from tests.factories import CoordinatorFactory, DepartmentFactory
 from tests.factories_curricula import curriculum_with_items
 
@@ -57,6 +61,19 @@ MATRIX = {
     "residents:curriculum_return": (lambda o: {"pk": o["curriculum"].pk}, (LOGIN, 405, 405, 405, 405)),
     "residents:curriculum_print": (lambda o: {"pk": o["curriculum"].pk}, (LOGIN, 200, 200, 200, 404)),
     "residents:curricula_review": (lambda o: {"department_id": o["department"].pk}, (LOGIN, 404, 404, 200, 404)),
+    # Activity log and night duties: the resident logs, the active mentor confirms, the coordinator reads.
+    "residents:activity_log": (lambda o: {}, (LOGIN, 200, 404, 404, 404)),
+    "residents:activity_new": (lambda o: {}, (LOGIN, 405, 405, 405, 405)),
+    "residents:activity_edit": (lambda o: {"pk": o["entry"].pk}, (LOGIN, 200, 404, 404, 404)),
+    "residents:activity_delete": (lambda o: {"pk": o["entry"].pk}, (LOGIN, 405, 405, 405, 405)),
+    "residents:duty_new": (lambda o: {}, (LOGIN, 200, 404, 404, 404)),
+    "residents:duty_edit": (lambda o: {"pk": o["duty"].pk}, (LOGIN, 200, 404, 404, 404)),
+    "residents:duty_delete": (lambda o: {"pk": o["duty"].pk}, (LOGIN, 405, 405, 405, 405)),
+    "residents:confirmation_queue": (lambda o: {}, (LOGIN, 404, 200, 404, 404)),
+    "residents:confirm": (lambda o: {}, (LOGIN, 405, 405, 405, 405)),
+    "residents:activity_return": (lambda o: {"pk": o["entry"].pk}, (LOGIN, 405, 405, 405, 405)),
+    "residents:duty_return": (lambda o: {"pk": o["duty"].pk}, (LOGIN, 405, 405, 405, 405)),
+    "residents:resident_activity": (lambda o: {"pk": o["resident"].pk}, (LOGIN, 404, 200, 200, 404)),
 }
 
 
@@ -86,9 +103,13 @@ def world(department, coordinator, make_mentor, make_resident):
     resident = make_resident()
     assignment = assignment_create(resident=resident, mentor=mentor)
     other = CoordinatorFactory(department=DepartmentFactory()).user
+    evening = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=2), time(17, 0)))
     return {
         "department": department, "mentor": mentor, "resident": resident, "assignment": assignment,
         "curriculum": curriculum_with_items(resident),
+        "entry": activity_log(resident=resident, by=resident.user, kind="rounds", hours=2),
+        "duty": night_duty_log(resident=resident, by=resident.user, starts_at=evening,
+                               ends_at=evening + timedelta(hours=15)),
         "users": {"anonymous": None, "resident": resident.user, "mentor": mentor.user, "coordinator": coordinator,
                   "other_coordinator": other},
     }
@@ -107,6 +128,9 @@ def test_access(name, world, client):
     assert tuple(got) == expected, f"{name}: {dict(zip(ROLES, got, strict=True))}"
 
 
+# Changes by someone outside the object's scope: 404 and nothing changes. (Inside the scope but in the wrong
+# role, e.g. the mentor on a curriculum, is 403: tests/test_curricula.py; the activity log's own POST matrix
+# is in tests/test_activity_pages.py.)
 @pytest.mark.parametrize("name,kwargs_of,data", [
     ("mentoring:training_add", lambda o: {"pk": o["mentor"].pk}, {"kind": "refresher", "completed_on": "2026-01-01"}),
     ("mentoring:assign", lambda o: {"pk": o["resident"].pk}, {"mentor": "1", "reason": "x"}),

@@ -6,12 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from organization.forms import apply_service_errors
 from organization.selectors import departments_for_user
 from organization.services import policy_for
 from residents.selectors import resident_for_coordinator
 
 from ..eligibility import Load, load_status
-from ..forms import AssignForm, EndAssignmentForm, apply_service_errors
+from ..forms import AssignForm, EndAssignmentForm
 from ..models import Assignment, Mentor
 from ..selectors import assignable_mentors
 from ..services import AssignmentRefused, assignment_create, assignment_reassign

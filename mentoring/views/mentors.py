@@ -5,12 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from organization.forms import apply_service_errors
 from organization.models import QualificationCategory
 from organization.selectors import department_for_coordinator, sites_for_departments
 from organization.services import policy_for
 
 from ..eligibility import load_status, mentor_eligibility
-from ..forms import MentorForm, TrainingForm, apply_service_errors
+from ..forms import MentorForm, TrainingForm
 from ..selectors import filter_mentors, mentor_assignments, mentor_for_coordinator, mentor_rows, mentors_of_department
 from ..services import MentorData, mentor_upsert, training_record
 from .helpers import paginate, querystring_without_page

@@ -5,12 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from organization.forms import apply_service_errors
 from organization.selectors import department_for_coordinator, sites_for_departments
 from residents.models import Cohort, Resident
 from residents.selectors import filter_residents, resident_for_coordinator
 from residents.services import ResidentData, resident_upsert
 
-from ..forms import ResidentForm, apply_service_errors
+from ..forms import ResidentForm
 from ..selectors import resident_history, residents_with_mentor, without_mentor
 from .helpers import paginate, querystring_without_page
 

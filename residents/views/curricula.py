@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from organization.forms import apply_service_errors
 from organization.models import AcademicYear
 from organization.selectors import current_academic_year, department_for_coordinator
 
@@ -19,7 +20,7 @@ from ..curricula import (
     curriculum_start,
     curriculum_submit,
 )
-from ..forms_curricula import CurriculumReturnForm, CurriculumSplitForm, CurriculumStartForm, apply_service_errors
+from ..forms_curricula import CurriculumReturnForm, CurriculumSplitForm, CurriculumStartForm
 from ..models import Curriculum
 from ..selectors_curricula import (
     CurriculumAccess,
