@@ -26,7 +26,7 @@ from organization.services import coordinator_add, department_create, policy_for
 from residents.models import Resident
 from residents.services import ResidentData, resident_upsert
 
-from .demo_training import seed_disciplines
+from .demo_training import seed_disciplines, seed_training_year, training_summary
 from .eligibility import mentor_eligibility
 from .models import Assignment, Mentor, MentorTraining
 from .services import MentorData, assignment_create, assignment_end, mentor_upsert, training_record
@@ -412,6 +412,9 @@ def seed_demo(*, stdout=None) -> dict[str, dict[str, str]]:
     _seed_assignments(plan, residents, mentors, coordinator, today)
     _seed_admin(passwords)
     seed_disciplines(specialty)
+    logins = demo_logins(plan)
+    seed_training_year(residents=list(residents.values()), coordinator=coordinator,
+                       showcase=residents[logins["resident"]["email"]], today=today)
 
     if stdout is not None:
         policy = policy_for(department)
@@ -420,5 +423,5 @@ def seed_demo(*, stdout=None) -> dict[str, dict[str, str]]:
         active_assignments = Assignment.objects.filter(mentor__in=mentors.values(), ended_on__isnull=True).count()
         stdout.write(f"{department}: {len(mentors)} mentors ({eligible} eligible), {len(residents)} residents "
                      f"({', '.join(f'{n} {s}' for s, n in statuses.items())}), "
-                     f"{active_assignments} active assignments.")
-    return demo_logins(plan)
+                     f"{active_assignments} active assignments; {training_summary(residents.values())}")
+    return logins
