@@ -23,6 +23,7 @@ from residents.activity import (
     night_duty_update,
 )
 from residents.models import ActivityEntry, NightDuty, Resident, ReviewStatus
+from tests.concurrency import run_concurrently
 from tests.factories import ClinicalSiteFactory, DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -413,35 +414,6 @@ def test_another_mentor_cannot_return(resident, make_mentor):
 
 
 # Under concurrency (PostgreSQL row locks) ------------------------------------------------------------------------
-
-def run_concurrently(jobs):
-    """Start every job at the same moment, each on its own database connection."""
-    import threading
-
-    from django.db import connections
-
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def worker(i, job):
-        try:
-            with translation.override("en"):
-                barrier.wait()
-                results[i] = ("ok", job())
-        except ValidationError as exc:
-            results[i] = ("refused", exc.messages[0])
-        except Exception as exc:  # noqa: BLE001 - any other outcome is a failure the test reports
-            results[i] = ("error", repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)

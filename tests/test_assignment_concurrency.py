@@ -1,38 +1,14 @@
 """The assignment rules hold under concurrent requests (PostgreSQL row locks + constraints)."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from mentoring.models import Assignment
-from mentoring.services import AssignmentRefused, assignment_create
+from mentoring.services import assignment_create
+from tests.concurrency import run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(jobs):
-    """Start every job at the same moment, each on its own database connection."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def worker(i, job):
-        try:
-            barrier.wait()
-            results[i] = ("ok", job())
-        except AssignmentRefused as exc:
-            results[i] = ("refused", exc.messages[0])
-        except Exception as exc:  # noqa: BLE001 - any other outcome is a failure the test reports
-            results[i] = ("error", repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_twenty_residents_to_one_mentor_end_with_four(make_mentor, make_resident):

@@ -21,6 +21,7 @@ from residents.curricula import (
     curriculum_submit,
 )
 from residents.models import Curriculum, CurriculumEvent, CurriculumItem
+from tests.concurrency import run_concurrently
 from tests.factories import AcademicYearFactory, CoordinatorFactory, DepartmentFactory, ResidentFactory
 from tests.factories_curricula import CurriculumFactory, CurriculumItemFactory, DisciplineFactory, curriculum_with_items
 
@@ -685,34 +686,6 @@ def test_dates_in_factories_are_sane():
 
 
 # Concurrency (PostgreSQL) -------------------------------------------------------------------------------------------
-
-
-def run_concurrently(jobs):
-    """Start every job at the same moment, each on its own database connection."""
-    import threading
-
-    from django.db import connections
-
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def worker(i, job):
-        try:
-            barrier.wait()
-            results[i] = ("ok", job())
-        except ValidationError as exc:
-            results[i] = ("refused", exc.messages[0])
-        except Exception as exc:  # noqa: BLE001 - any other outcome is a failure the test reports
-            results[i] = ("error", repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 @pytest.mark.postgres
