@@ -2,18 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from organization.forms import DateInput
 from organization.models import AcademicYear, QualificationCategory
 from organization.selectors import sites_for_departments, specialties_for_departments
 from residents.models import Resident
 
 from .models import MentorTraining
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PersonFields(forms.Form):

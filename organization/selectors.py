@@ -1,5 +1,6 @@
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from .models import AcademicYear, ClinicalSite, Department, Specialty
 
@@ -27,8 +28,7 @@ def specialties_for_departments(departments) -> QuerySet[Specialty]:
     return Specialty.objects.filter(department__in=departments).order_by("code")
 
 
-def current_academic_year(today=None):
-    from django.utils import timezone
-
+def current_academic_year(today=None) -> AcademicYear | None:
+    """The academic year containing `today` (default: the local date); None between years."""
     today = today or timezone.localdate()
     return AcademicYear.objects.filter(starts_on__lte=today, ends_on__gte=today).first()

@@ -20,6 +20,7 @@ from organization.models import ClinicalSite
 from organization.validators import validate_no_patient_identifiers
 
 from .models import ActivityEntry, ActivityKind, NightDuty, Resident, ReviewStatus
+from .selectors import mentee_ids
 
 # How far back an activity or a duty may be logged: late entries cannot be checked by the mentor any more.
 LOG_WINDOW_DAYS = 60
@@ -51,11 +52,6 @@ class Errors:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationError(self.errors)
-
-
-def mentee_ids(user):
-    """Ids of the residents whose active mentor is `user` (a subquery)."""
-    return Resident.objects.filter(assignments__mentor__user=user, assignments__ended_on__isnull=True).values("pk")
 
 
 def _check_logger(resident: Resident, by) -> None:

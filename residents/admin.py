@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .models import ActivityEntry, Cohort, Curriculum, CurriculumEvent, CurriculumItem, Discipline, NightDuty, Resident
 from .services import ResidentData, resident_upsert
@@ -19,7 +20,8 @@ class ResidentAdminForm(forms.ModelForm):
             return cleaned
         user, specialty, cohort = cleaned["user"], cleaned["specialty"], cleaned["cohort"]
         if cohort.specialty_id != specialty.pk:
-            raise ValidationError({"cohort": Resident._meta.get_field("cohort").verbose_name})
+            raise ValidationError({"cohort": _("The cohort %(cohort)s belongs to another specialty.")
+                                             % {"cohort": cohort}})
         resident, _outcome = resident_upsert(
             department=specialty.department,
             data=ResidentData(

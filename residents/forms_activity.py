@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from organization.forms import DateInput, DateTimeInput
 from organization.selectors import sites_for_departments
 
 from .models import ActivityEntry, ActivityKind
@@ -39,20 +40,6 @@ def choice_of(kind: str, role: str) -> str:
 def activity_label(kind: str, role: str) -> str:
     """How the activity reads in the select, e.g. "Manipulation — assisted"."""
     return str(dict(activity_choices()).get(choice_of(kind, role), kind))
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class ActivityForm(forms.Form):

@@ -45,10 +45,6 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
             datetime.combine(next_month(month), time.min, tzinfo=tz))
 
 
-def academic_year_of(day: date) -> AcademicYear | None:
-    return AcademicYear.objects.filter(starts_on__lte=day, ends_on__gte=day).first()
-
-
 # Night duties ----------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -16,14 +16,20 @@ def residents_for_coordinator(user, department) -> QuerySet[Resident]:
     return residents_base().filter(specialty__department=department)
 
 
-def residents_visible_to(user) -> QuerySet[Resident]:
-    """Every resident the user may see: their departments' residents, their mentees, themselves."""
-    if not user.is_authenticated:
-        return Resident.objects.none()
-    q = Q(user=user) | Q(specialty__department__in=departments_for_user(user))
-    if hasattr(user, "mentor_profile"):
-        q |= Q(assignments__mentor__user=user, assignments__ended_on__isnull=True)
-    return residents_base().filter(q).distinct()
+def resident_profile_of(user) -> Resident:
+    """The signed-in user's resident profile; 404 for anyone who is not a resident."""
+    resident = residents_base().filter(user=user).first() if user.is_authenticated else None
+    if resident is None:
+        raise Http404
+    return resident
+
+
+def mentee_ids(user):
+    """Ids of the residents whose active mentor is `user` (a subquery).
+
+    The mentoring app depends on this one, so the active assignment is reached through the reverse relation.
+    """
+    return Resident.objects.filter(assignments__mentor__user=user, assignments__ended_on__isnull=True).values("pk")
 
 
 def resident_for_coordinator(user, pk) -> Resident:

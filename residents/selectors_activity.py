@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from organization.selectors import departments_for_user
 
-from .activity import mentee_ids
 from .models import ActivityEntry, NightDuty, Resident, ReviewStatus
 from .requirements import DutyFigures, duty_counts_for_residents, duty_figures, month_bounds, month_start, next_month
-from .selectors import residents_base
+from .selectors import mentee_ids, residents_base
 
 # The confirmation queue shows the oldest pending items up to these bounds; confirming them brings the next.
 QUEUE_ENTRY_LIMIT = 150
@@ -28,14 +27,6 @@ RETURNED_LIMIT = 50
 
 def is_mentor(user) -> bool:
     return user.is_authenticated and hasattr(user, "mentor_profile")
-
-
-def own_resident(user) -> Resident:
-    """The signed-in user's resident profile; 404 for anyone who is not a resident."""
-    resident = residents_base().filter(user=user).first() if user.is_authenticated else None
-    if resident is None:
-        raise Http404
-    return resident
 
 
 def mentees_of(user) -> QuerySet[Resident]:

@@ -61,16 +61,6 @@ def curriculum_for_user(user, pk) -> CurriculumAccess:
                             is_coordinator=curriculum.user_coordinates, is_mentor=curriculum.user_mentors)
 
 
-def own_resident_profile(user) -> Resident:
-    """The signed-in resident's profile; 404 for anyone who is not a resident."""
-    resident = (Resident.objects.select_related("user", "specialty__department", "cohort__intake_year",
-                                                "clinical_site")
-                .filter(user=user).first()) if user.is_authenticated else None
-    if resident is None:
-        raise Http404
-    return resident
-
-
 def curricula_of_resident(resident: Resident) -> QuerySet[Curriculum]:
     return (curricula_base().filter(resident=resident)
             .annotate(item_count=Count("items"), hours=Sum("items__total_hours"))

@@ -69,34 +69,7 @@ def messages_of(response):
 
 # Access ----------------------------------------------------------------------------------------------------------
 
-ROLES = ("anonymous", "resident", "mentor", "coordinator", "other_coordinator")
-MATRIX = {  # the entries reported for tests/test_access_matrix.py
-    "residents:activity_log": (lambda o: {}, (LOGIN, 200, 404, 404, 404)),
-    "residents:activity_new": (lambda o: {}, (LOGIN, 405, 405, 405, 405)),
-    "residents:activity_edit": (lambda o: {"pk": o["entry"].pk}, (LOGIN, 200, 404, 404, 404)),
-    "residents:activity_delete": (lambda o: {"pk": o["entry"].pk}, (LOGIN, 405, 405, 405, 405)),
-    "residents:duty_new": (lambda o: {}, (LOGIN, 200, 404, 404, 404)),
-    "residents:duty_edit": (lambda o: {"pk": o["duty"].pk}, (LOGIN, 200, 404, 404, 404)),
-    "residents:duty_delete": (lambda o: {"pk": o["duty"].pk}, (LOGIN, 405, 405, 405, 405)),
-    "residents:confirmation_queue": (lambda o: {}, (LOGIN, 404, 200, 404, 404)),
-    "residents:confirm": (lambda o: {}, (LOGIN, 405, 405, 405, 405)),
-    "residents:activity_return": (lambda o: {"pk": o["entry"].pk}, (LOGIN, 405, 405, 405, 405)),
-    "residents:duty_return": (lambda o: {"pk": o["duty"].pk}, (LOGIN, 405, 405, 405, 405)),
-    "residents:resident_activity": (lambda o: {"pk": o["resident"].pk}, (LOGIN, 404, 200, 200, 404)),
-}
-
-
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_access(name, world, client):
-    kwargs_of, expected = MATRIX[name]
-    url = reverse(name, kwargs=kwargs_of(world))
-    got = []
-    for role in ROLES:
-        client.logout()
-        if world["users"][role] is not None:
-            client.force_login(world["users"][role])
-        got.append(client.get(url).status_code)
-    assert tuple(got) == expected, f"{name}: {dict(zip(ROLES, got, strict=True))}"
+# The GET statuses of these URLs are rows of tests/test_access_matrix.py; the POSTs by outsiders are here.
 
 
 @pytest.mark.parametrize("name,kwargs_of,data,outsiders", [

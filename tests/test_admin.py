@@ -90,3 +90,17 @@ def test_admin_mentor_change_validated_by_service(staff, make_mentor):
     assert response.status_code == 200
     assert "The start of practice cannot be in the future." in response.content.decode()
     assert Mentor.objects.get(pk=mentor.pk).qualification_category == "highest"
+
+
+def test_admin_resident_cohort_must_match_specialty(staff, make_resident):
+    from tests.factories import CohortFactory, SpecialtyFactory
+
+    resident = make_resident()
+    other_cohort = CohortFactory(specialty=SpecialtyFactory(department=resident.specialty.department))
+    response = staff.post(reverse("admin:residents_resident_change", args=[resident.pk]), {
+        "user": resident.user.pk, "specialty": resident.specialty.pk, "cohort": other_cohort.pk,
+        "year_of_study": 1, "clinical_site": resident.clinical_site.pk, "status": "active", "track": "standard"})
+    assert response.status_code == 200
+    assert f"The cohort {other_cohort} belongs to another specialty." in response.content.decode()
+    resident.refresh_from_db()
+    assert resident.cohort_id != other_cohort.pk

@@ -61,3 +61,19 @@ def test_mentor_detail_and_home_fixed_queries(client, coordinator, make_mentor, 
     home = reverse("mentoring:mentor_home")
     first = count_queries(client, home)
     assert first == count_queries(client, home)
+
+
+def test_resident_detail_and_assign_page_fixed_queries(client, coordinator, make_mentor, make_resident):
+    from mentoring.services import assignment_reassign
+
+    resident = make_resident()
+    client.force_login(coordinator)
+    detail = reverse("mentoring:resident_detail", kwargs={"pk": resident.pk})
+    assign = reverse("mentoring:assign", kwargs={"pk": resident.pk})
+    assignment_create(resident=resident, mentor=make_mentor())
+    small = (count_queries(client, detail), count_queries(client, assign))
+    for _ in range(6):  # a longer history and more mentors to choose from
+        assignment_reassign(resident=resident, mentor=make_mentor(), reason="Rota change")
+    for _ in range(20):
+        make_mentor()
+    assert (count_queries(client, detail), count_queries(client, assign)) == small

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from organization.selectors import current_academic_year
 from residents.models import ActivityEntry, Curriculum, CurriculumItem, Discipline, NightDuty, Resident, ReviewStatus
 from residents.requirements import (
-    academic_year_of,
     clinical_hours,
     clinical_hours_for_residents,
     duty_counts_for_residents,
@@ -211,8 +211,8 @@ def test_bulk_clinical_hours_in_one_query(make_resident, django_assert_num_queri
 
 def test_academic_year_of_a_day():
     year = AcademicYearFactory(start_year=2025)
-    assert academic_year_of(date(2026, 8, 31)) == year
-    assert academic_year_of(date(2026, 9, 1)) is None
+    assert current_academic_year(date(2026, 8, 31)) == year
+    assert current_academic_year(date(2026, 9, 1)) is None
 
 
 # Dashboard figures -----------------------------------------------------------------------------------------------

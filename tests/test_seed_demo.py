@@ -16,8 +16,9 @@ from mentoring.demo import COORDINATOR_EMAIL, DEMO_PASSWORD, DEPARTMENT_NAME, se
 from mentoring.eligibility import mentor_eligibility
 from mentoring.models import Assignment, Mentor, MentorTraining
 from organization.models import AcademicYear, ClinicalSite, Coordinator, Department, Specialty
+from organization.selectors import current_academic_year
 from organization.validators import validate_no_patient_identifiers
-from residents.activity import MAX_DAY_HOURS, MAX_DUTY_LENGTH, mentee_ids
+from residents.activity import MAX_DAY_HOURS, MAX_DUTY_LENGTH
 from residents.curricula import curriculum_problems, item_check
 from residents.models import (
     ActivityEntry,
@@ -30,7 +31,8 @@ from residents.models import (
     Resident,
     ReviewStatus,
 )
-from residents.requirements import academic_year_of, previous_month, residents_below_duty_requirement
+from residents.requirements import previous_month, residents_below_duty_requirement
+from residents.selectors import mentee_ids
 from residents.selectors_activity import confirmation_queue
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +170,7 @@ def _active():
 
 
 def test_every_active_resident_has_a_curriculum_this_year(seeded):
-    year = academic_year_of(timezone.localdate())
+    year = current_academic_year(timezone.localdate())
     current = Curriculum.objects.filter(academic_year=year)
     active = _active()
     assert set(current.values_list("resident_id", flat=True)) == set(active.values_list("pk", flat=True))
@@ -188,7 +190,7 @@ def test_every_active_resident_has_a_curriculum_this_year(seeded):
 
 
 def test_earlier_years_are_approved_and_copied_from(seeded):
-    year = academic_year_of(timezone.localdate())
+    year = current_academic_year(timezone.localdate())
     for resident in _active().filter(year_of_study__gte=2):
         earlier = resident.curricula.filter(academic_year__start_year__lt=year.start_year)
         assert earlier.count() == resident.year_of_study - 1

@@ -1,13 +1,13 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from organization.selectors import current_academic_year
 from organization.services import policy_for
 from residents.models import Curriculum
-from residents.requirements import academic_year_of, clinical_hours, duty_counts_for_residents, month_start
-from residents.selectors import residents_base
+from residents.requirements import clinical_hours, duty_counts_for_residents, month_start
+from residents.selectors import resident_profile_of
 from residents.selectors_activity import (
     confirmation_queue_size,
     pending_counts_for_residents,
@@ -38,13 +38,11 @@ def mentor_home(request):
 @login_required
 @require_GET
 def resident_home(request):
-    resident = residents_base().filter(user=request.user).first()
-    if resident is None:
-        raise Http404
+    resident = resident_profile_of(request.user)
     current = resident.assignments.filter(ended_on__isnull=True).select_related(
         "mentor__user", "mentor__clinical_site").first()
     today = timezone.localdate()
-    year = academic_year_of(today)
+    year = current_academic_year(today)
     curriculum = Curriculum.objects.filter(resident=resident, academic_year=year).first() if year else None
     summary = resident_activity_summary(resident, today=today)
     return render(request, "mentoring/resident_home.html", {

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organization.forms import apply_service_errors
-from organization.selectors import departments_for_user
+from organization.selectors import current_academic_year, departments_for_user
 
 from .. import activity as services
 from ..forms_activity import (
@@ -28,7 +28,8 @@ from ..forms_activity import (
     choice_of,
 )
 from ..models import ReviewStatus
-from ..requirements import academic_year_of, clinical_hours, duty_figures, month_start, next_month, previous_month
+from ..requirements import clinical_hours, duty_figures, month_start, next_month, previous_month
+from ..selectors import resident_profile_of
 from ..selectors_activity import (
     confirmation_queue,
     duties_in_month,
@@ -40,7 +41,6 @@ from ..selectors_activity import (
     last_logged_kind,
     own_duty,
     own_entry,
-    own_resident,
     pending_counts_for_residents,
     resident_for_activity_viewer,
     returned_duties,
@@ -69,7 +69,7 @@ def _month_context(request, resident) -> dict:
     month = _month(request)
     today = timezone.localdate()
     this_month = month_start(today)
-    year = academic_year_of(today if month == this_month else month)
+    year = current_academic_year(today if month == this_month else month)
     page = Paginator(entries_in_month(resident, month), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     return {
         "month": month, "previous_month": previous_month(month),
@@ -107,14 +107,14 @@ def _quick_initial(resident) -> dict:
 @login_required
 @require_GET
 def activity_log(request):
-    resident = own_resident(request.user)
+    resident = resident_profile_of(request.user)
     return _render_log(request, resident, ActivityForm(resident=resident, initial=_quick_initial(resident)))
 
 
 @login_required
 @require_POST
 def activity_new(request):
-    resident = own_resident(request.user)
+    resident = resident_profile_of(request.user)
     form = ActivityForm(request.POST, resident=resident)
     if form.is_valid():
         try:
@@ -185,7 +185,7 @@ def _duty_initial(resident) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def duty_new(request):
-    resident = own_resident(request.user)
+    resident = resident_profile_of(request.user)
     form = NightDutyForm(request.POST or None, resident=resident, initial=_duty_initial(resident))
     if request.method == "POST" and form.is_valid():
         try:

@@ -22,6 +22,7 @@ from ..curricula import (
 )
 from ..forms_curricula import CurriculumReturnForm, CurriculumSplitForm, CurriculumStartForm
 from ..models import Curriculum
+from ..selectors import resident_profile_of
 from ..selectors_curricula import (
     CurriculumAccess,
     curricula_of_department,
@@ -29,7 +30,6 @@ from ..selectors_curricula import (
     curriculum_events,
     curriculum_for_user,
     curriculum_items,
-    own_resident_profile,
 )
 
 PAGE_SIZE = 25
@@ -63,7 +63,7 @@ def _detail_context(access: CurriculumAccess) -> dict:
 @require_GET
 def my_curricula(request):
     """The resident's curricula, and the start of this academic year's one."""
-    resident = own_resident_profile(request.user)
+    resident = resident_profile_of(request.user)
     year = current_academic_year()
     curricula = list(curricula_of_resident(resident))
     current = previous = None
@@ -80,7 +80,7 @@ def my_curricula(request):
 @login_required
 @require_POST
 def curriculum_start_view(request):
-    resident = own_resident_profile(request.user)
+    resident = resident_profile_of(request.user)
     year = current_academic_year()
     if year is None:
         messages.error(request, _("No academic year is set up for today; ask your coordinator."))
