@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 served locally
     "axes",
+    "simple_history",  # audit history of entrustment decisions and exam results
     # local
     "accounts",
     "organization",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     # AxesMiddleware must be last.
     "axes.middleware.AxesMiddleware",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("mentoring.urls")),
     path("", include("residents.urls")),
+    path("assessments/", include("assessments.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -12,8 +12,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from mentoring.services import assignment_create
+from organization.selectors import current_academic_year
 from residents.activity import activity_log, night_duty_log
-from tests.factories import CoordinatorFactory, DepartmentFactory
+from tests.access_rows import exams, observations, progress
+from tests.factories import AcademicYearFactory, CoordinatorFactory, DepartmentFactory
+from tests.factories_assessments import EPAFactory, ExamResultFactory, MentorEvaluationFactory, ObservationFactory
 from tests.factories_curricula import curriculum_with_items
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +77,8 @@ MATRIX = {
     "residents:activity_return": (lambda o: {"pk": o["entry"].pk}, (LOGIN, 405, 405, 405, 405)),
     "residents:duty_return": (lambda o: {"pk": o["duty"].pk}, (LOGIN, 405, 405, 405, 405)),
     "residents:resident_activity": (lambda o: {"pk": o["resident"].pk}, (LOGIN, 404, 200, 200, 404)),
+    # Assessments: rows kept beside each part (tests/access_rows/).
+    **observations.ROWS, **progress.ROWS, **exams.ROWS,
 }
 
 
@@ -103,6 +108,9 @@ def world(department, coordinator, make_mentor, make_resident):
     resident = make_resident()
     assignment = assignment_create(resident=resident, mentor=mentor)
     other = CoordinatorFactory(department=DepartmentFactory()).user
+    year = current_academic_year() or AcademicYearFactory(start_year=timezone.localdate().year
+                                                          - (timezone.localdate().month < 9))
+    epa = EPAFactory(specialty=resident.specialty)
     evening = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=2), time(17, 0)))
     return {
         "department": department, "mentor": mentor, "resident": resident, "assignment": assignment,
@@ -110,6 +118,10 @@ def world(department, coordinator, make_mentor, make_resident):
         "entry": activity_log(resident=resident, by=resident.user, kind="rounds", hours=2),
         "duty": night_duty_log(resident=resident, by=resident.user, starts_at=evening,
                                ends_at=evening + timedelta(hours=15)),
+        "epa": epa, "academic_year": year,
+        "observation": ObservationFactory(resident=resident, epa=epa, mentor=mentor),
+        "exam_result": ExamResultFactory(resident=resident, academic_year=year),
+        "evaluation": MentorEvaluationFactory(mentor=mentor, academic_year=year, evaluated_by=coordinator),
         "users": {"anonymous": None, "resident": resident.user, "mentor": mentor.user, "coordinator": coordinator,
                   "other_coordinator": other},
     }
