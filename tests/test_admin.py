@@ -10,10 +10,17 @@ from mentoring.models import Assignment, Mentor
 from mentoring.services import assignment_create
 from organization.models import Department, MentoringPolicy
 from tests.factories import UserFactory
+from tests.factories_assessments import ExamResultFactory, MentorEvaluationFactory, ObservationFactory
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("accounts", "organization", "residents", "mentoring")
+PROJECT_APPS = ("accounts", "organization", "residents", "mentoring", "assessments")
+
+
+def project_models():
+    """Every model of the project's apps; audit-history tables are shown through their parent's admin."""
+    return [m for label in PROJECT_APPS for m in apps.get_app_config(label).get_models()
+            if not m.__name__.startswith("Historical")]
 
 
 @pytest.fixture
@@ -30,22 +37,37 @@ def english():
 
 
 def test_every_project_model_is_in_the_admin():
-    models = [m for label in PROJECT_APPS for m in apps.get_app_config(label).get_models()]
-    missing = [m.__name__ for m in models if not admin.site.is_registered(m)]
+    missing = [m.__name__ for m in project_models() if not admin.site.is_registered(m)]
     assert not missing
 
 
 def test_every_changelist_and_add_page_opens(staff, make_mentor, make_resident):
-    assignment_create(resident=make_resident(), mentor=make_mentor())
-    for label in PROJECT_APPS:
-        for model in apps.get_app_config(label).get_models():
-            info = (model._meta.app_label, model._meta.model_name)
-            assert staff.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200, info
-            add = staff.get(reverse("admin:{}_{}_add".format(*info)))
-            assert add.status_code in (200, 403), info
-            obj = model.objects.first()
-            if obj is not None:
-                assert staff.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200, info
+    mentor, resident = make_mentor(), make_resident()
+    assignment_create(resident=resident, mentor=mentor)
+    ObservationFactory(resident=resident, mentor=mentor)
+    ExamResultFactory(resident=resident)
+    MentorEvaluationFactory(mentor=mentor)
+    for model in project_models():
+        info = (model._meta.app_label, model._meta.model_name)
+        assert staff.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200, info
+        add = staff.get(reverse("admin:{}_{}_add".format(*info)))
+        assert add.status_code in (200, 403), info
+        obj = model.objects.first()
+        if obj is not None:
+            assert staff.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200, info
+
+
+def test_assessment_records_are_read_only_in_the_admin(staff, make_mentor, make_resident):
+    """Scores, levels and evaluations change only through the pages, where the services apply the rules."""
+    result = ExamResultFactory(resident=make_resident())
+    url = reverse("admin:assessments_examresult_change", args=[result.pk])
+    response = staff.post(url, {"test_score": "10", "osce_score": "10", "overall_score": "99"})
+    assert response.status_code == 403
+    result.refresh_from_db()
+    assert (result.test_score, result.overall_score) == (98.5, 98)
+    assert staff.get(reverse("admin:assessments_examresult_add")).status_code == 403
+    history = staff.get(reverse("admin:assessments_examresult_history", args=[result.pk]))
+    assert history.status_code == 200
 
 
 def test_admin_department_gets_its_policy(staff):
