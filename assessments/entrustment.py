@@ -1,0 +1,215 @@
+"""Entrustment: the level the product proposes from recent observations, and the coordinator's decision
+(DESIGN.md section 2, Entrustable professional activities).
+
+The proposal rule. For a resident and an EPA, take the latest N observations (N is the department's
+`AssessmentPolicy.proposal_window`, 3 by default; latest by date of the encounter, then by id, so two
+observations on the same day count in the order they were recorded). With fewer than N observations nothing
+is proposed. Otherwise the proposed level is the lowest level among those N (all N are at or above it), and it
+is proposed only when it is above the level currently granted. With nothing granted the resident stands at
+level 1 (direct supervision, the base every resident starts from), so a proposal needs a level of 2 or more.
+
+The decision is the coordinator's: they may confirm the proposed level, decide another one, or decide without
+a proposal (a committee decision). Every change is kept by django-simple-history in `EntrustmentDecision.history`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Min, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from organization.models import Coordinator, Department
+from organization.validators import validate_no_patient_identifiers
+from residents.models import Resident
+
+from .models import EPA, AssessmentPolicy, EntrustmentDecision, Observation, SupervisionLevel
+from .policy import assessment_policy_for
+from .standing import BASE_LEVEL
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A level proposed for (resident, EPA): the lowest of the latest `window` observations."""
+
+    resident_id: int
+    epa_id: int
+    level: int
+    granted: int | None  # the level granted now; None when nothing has been granted yet
+    window: int
+    based_on: tuple[Observation, ...] = field(default=(), compare=False)  # the latest first
+
+    @property
+    def current(self) -> int:
+        """The level the resident stands at now: the granted one, or the base level."""
+        return self.granted or BASE_LEVEL
+
+
+def proposed_level(levels: list[int], *, window: int, granted: int | None) -> int | None:
+    """The proposal rule on the levels of the latest observations (the latest first); None: no proposal."""
+    if window < 1 or len(levels) < window:
+        return None
+    level = min(levels[:window])
+    return level if level > (granted or BASE_LEVEL) else None
+
+
+def _window_of(department: Department, policy: AssessmentPolicy | None) -> int:
+    return (policy or assessment_policy_for(department)).proposal_window
+
+
+def proposal_for(resident: Resident, epa: EPA, *, policy: AssessmentPolicy | None = None) -> Proposal | None:
+    """The proposal for one resident and EPA (see the module's docstring), or None."""
+    window = _window_of(resident.specialty.department, policy)
+    latest = tuple(Observation.objects.filter(resident=resident, epa=epa)
+                   .select_related("mentor__user").order_by("-observed_on", "-id")[:window])
+    granted = (EntrustmentDecision.objects.filter(resident=resident, epa=epa).values_list("level", flat=True)
+               .first())
+    level = proposed_level([o.level for o in latest], window=window, granted=granted)
+    if level is None:
+        return None
+    return Proposal(resident_id=resident.pk, epa_id=epa.pk, level=level, granted=granted, window=window,
+                    based_on=latest)
+
+
+def latest_observations(residents, *, window: int) -> QuerySet[Observation]:
+    """The latest `window` observations of each (resident, EPA) of `residents`, in one query.
+
+    Ranked with ROW_NUMBER() over each pair (latest date first, then latest id); Django filters on the window
+    function by wrapping the ranked query, on SQLite and PostgreSQL alike. Only the active EPAs of each
+    resident's own specialty count.
+    """
+    ranked = (Observation.objects.filter(resident__in=residents, epa__is_active=True,
+                                         epa__specialty=F("resident__specialty"))
+              .annotate(recency=Window(RowNumber(), partition_by=[F("resident_id"), F("epa_id")],
+                                       order_by=[F("observed_on").desc(), F("id").desc()])))
+    return ranked.filter(recency__lte=window)
+
+
+def proposals_for_residents(residents, *, window: int | None = None,
+                            with_observations: bool = False) -> dict[tuple[int, int], Proposal]:
+    """Every proposal for `residents` x the active EPAs of their specialty, keyed by (resident id, EPA id).
+
+    `residents` is a Department (its active residents) or residents (a queryset, Resident objects or ids);
+    `window` defaults to the department's policy (a Department must then be given). A fixed number of queries
+    whatever the number of observations: one ranks and aggregates the latest `window` observations per pair
+    (count and lowest level), one reads the granted levels of the pairs with enough observations, and with
+    `with_observations` one more loads the observations behind the proposals.
+    """
+    if isinstance(residents, Department):
+        window = window or _window_of(residents, None)
+        residents = Resident.objects.filter(specialty__department=residents, status=Resident.Status.ACTIVE)
+    elif window is None:
+        raise TypeError("proposals_for_residents needs a window unless it is given a department")
+    elif not isinstance(residents, QuerySet):
+        residents = [r.pk if isinstance(r, Resident) else r for r in residents]
+    latest = latest_observations(residents, window=window)
+    pairs = list(Observation.objects.filter(pk__in=latest.values("pk")).order_by()
+                 .values("resident_id", "epa_id").annotate(n=Count("pk"), lowest=Min("level"))
+                 .filter(n__gte=window, lowest__gt=BASE_LEVEL))
+    if not pairs:
+        return {}
+    resident_ids = {p["resident_id"] for p in pairs}
+    granted = {(d["resident_id"], d["epa_id"]): d["level"] for d in EntrustmentDecision.objects.filter(
+        resident_id__in=resident_ids).values("resident_id", "epa_id", "level")}
+    proposals = {}
+    for pair in pairs:
+        key = (pair["resident_id"], pair["epa_id"])
+        level = pair["lowest"]
+        if level > (granted.get(key) or BASE_LEVEL):
+            proposals[key] = Proposal(resident_id=key[0], epa_id=key[1], level=level, granted=granted.get(key),
+                                      window=window)
+    if with_observations and proposals:
+        proposals = with_based_on(proposals, window=window)
+    return proposals
+
+
+def with_based_on(proposals: dict[tuple[int, int], Proposal], *, window: int) -> dict[tuple[int, int], Proposal]:
+    """The same proposals with the observations they are based on (one query)."""
+    behind: dict[tuple[int, int], list[Observation]] = {key: [] for key in proposals}
+    residents = {key[0] for key in proposals}
+    for observation in (latest_observations(residents, window=window)
+                        .select_related("mentor__user").order_by("resident_id", "epa_id", "-observed_on", "-id")):
+        key = (observation.resident_id, observation.epa_id)
+        if key in behind:
+            behind[key].append(observation)
+    return {key: Proposal(resident_id=p.resident_id, epa_id=p.epa_id, level=p.level, granted=p.granted,
+                          window=p.window, based_on=tuple(behind[key]))
+            for key, p in proposals.items()}
+
+
+# The decision ----------------------------------------------------------------------------------------------------
+
+
+def is_coordinator_of(user: User | None, resident: Resident) -> bool:
+    return bool(user and user.is_authenticated) and Coordinator.objects.filter(
+        user=user, department_id=resident.specialty.department_id).exists()
+
+
+@transaction.atomic
+def entrustment_decide(*, resident: Resident, epa: EPA, level: int, rationale: str, by: User,
+                       now=None) -> EntrustmentDecision:
+    """Grant `resident` supervision level `level` for `epa`, or change the level granted.
+
+    Rules: `by` coordinates the resident's department; the EPA belongs to the resident's specialty; the level is
+    one of the five; a rationale is always given, and lowering a granted level needs a reason (its own message);
+    deciding the level already granted is refused as no change. A proposal is not required: the coordinator may
+    decide for a committee. The resident row, then the decision row, are locked for the transaction, so two
+    coordinators deciding at once are applied one after the other and neither change is lost. Every change is
+    written to the decision's history with `by` as the history user (also outside a request).
+    """
+    resident = (Resident.objects.select_for_update(of=("self",)).select_related("specialty")
+                .get(pk=resident.pk))
+    if not is_coordinator_of(by, resident):
+        raise ValidationError(_("Only a coordinator of the resident's department can decide entrustment."))
+    if epa.specialty_id != resident.specialty_id:
+        raise ValidationError({"epa": _("%(epa)s is not an EPA of %(specialty)s.") % {
+            "epa": epa, "specialty": resident.specialty.name}})
+    try:
+        level = int(level)
+    except (TypeError, ValueError):
+        level = 0
+    if level not in SupervisionLevel.values:
+        raise ValidationError({"level": _("Choose a supervision level from 1 to 5.")})
+    rationale = (rationale or "").strip()
+    decision = EntrustmentDecision.objects.select_for_update().filter(resident=resident, epa=epa).first()
+    if decision is not None and level == decision.level:
+        raise ValidationError({"level": _("Level %(level)d is already granted for %(epa)s: nothing to change.") % {
+            "level": level, "epa": epa.code}})
+    if not rationale:
+        if decision is not None and level < decision.level:
+            raise ValidationError({"rationale": _("Lowering a granted level requires a reason.")})
+        raise ValidationError({"rationale": _("Give the rationale for this decision.")})
+    validate_no_patient_identifiers(rationale, field="rationale")
+    if decision is None:
+        decision = EntrustmentDecision(resident=resident, epa=epa)
+    decision.level = level
+    decision.rationale = rationale
+    decision.decided_by = by
+    decision.decided_at = now or timezone.now()
+    decision._history_user = by  # read by django-simple-history instead of the request's user
+    decision.save()
+    return decision
+
+
+def decision_history(decision: EntrustmentDecision | None) -> list:
+    """The decision's history, the latest change first, each record with `previous_level` (None for the first)."""
+    if decision is None:
+        return []
+    records = list(decision.history.select_related("history_user").order_by("history_date", "history_id"))
+    previous = None
+    for record in records:
+        record.previous_level = previous
+        previous = record.level
+    records.reverse()
+    return records
+
+
+def granted_levels(residents: Iterable) -> dict[tuple[int, int], int]:
+    """{(resident id, EPA id): granted level} for the residents (one query)."""
+    ids = [r.pk if isinstance(r, Resident) else r for r in residents]
+    return {(d["resident_id"], d["epa_id"]): d["level"]
+            for d in EntrustmentDecision.objects.filter(resident_id__in=ids).values("resident_id", "epa_id", "level")}
