@@ -115,7 +115,8 @@ def cohorts_of(department: Department) -> list[Cohort]:
     """The department's cohorts (newest intake first per specialty) with their number of active residents."""
     return list(Cohort.objects.filter(specialty__department=department)
                 .select_related("specialty", "intake_year")
-                .annotate(active_count=Count("residents", filter=Q(residents__status=Resident.Status.ACTIVE))))
+                .annotate(active_count=Count("residents", filter=Q(residents__status=Resident.Status.ACTIVE)))
+                .order_by("specialty__code", "-intake_year__start_year"))
 
 
 def grid_residents(department: Department, *, specialty: Specialty, cohort: Cohort | None,

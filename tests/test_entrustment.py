@@ -304,3 +304,68 @@ def test_decide_for_an_epa_of_another_specialty_is_404(client, resident, coordin
     foreign = EPAFactory(specialty=SpecialtyFactory(department=department))
     client.force_login(coordinator)
     assert client.post(decide_url(resident, foreign), {"level": "3", "rationale": "x"}).status_code == 404
+
+
+# Two coordinators at once (PostgreSQL row locks) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def slow_decisions(monkeypatch):
+    """Widen the window between reading the granted level and writing the new one: without the row locks both
+    requests would read the same state there."""
+    import time
+
+    import assessments.entrustment
+    from organization.validators import validate_no_patient_identifiers
+
+    def slow_check(text, **kwargs):
+        time.sleep(0.3)
+        validate_no_patient_identifiers(text, **kwargs)
+
+    monkeypatch.setattr(assessments.entrustment, "validate_no_patient_identifiers", slow_check)
+
+
+def decide_job(resident, epa, level, by):
+    return lambda: entrustment_decide(resident=resident, epa=epa, level=level, rationale=f"Decided by {by.email}.",
+                                      by=by).pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_first_decisions_at_once_keep_both_changes_in_order(resident, epa, coordinator, department,
+                                                                slow_decisions):
+    from tests.concurrency import run_concurrently
+
+    assert connection.vendor == "postgresql"
+    second = CoordinatorFactory(department=department).user
+
+    results = run_concurrently([decide_job(resident, epa, 3, coordinator), decide_job(resident, epa, 4, second)])
+
+    assert [kind for kind, _ in results] == ["ok", "ok"], results
+    assert EntrustmentDecision.objects.filter(resident=resident, epa=epa).count() == 1
+    decision = EntrustmentDecision.objects.get(resident=resident, epa=epa)
+    first, then = decision_history(decision)[::-1]
+    assert (first.history_type, then.history_type) == ("+", "~")
+    assert {(first.level, first.history_user), (then.level, then.history_user)} == {(3, coordinator), (4, second)}
+    # One after the other: the second change starts from the first one's level; the row holds the last.
+    assert then.previous_level == first.level
+    assert (decision.level, decision.rationale, decision.decided_by) == (then.level, then.rationale,
+                                                                         then.history_user)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_change_at_once_is_applied_once(resident, epa, coordinator, department, slow_decisions):
+    from tests.concurrency import run_concurrently
+
+    assert connection.vendor == "postgresql"
+    second = CoordinatorFactory(department=department).user
+    grant(resident, epa, 2, coordinator)
+
+    results = run_concurrently([decide_job(resident, epa, 3, coordinator), decide_job(resident, epa, 3, second)])
+
+    assert sorted(kind for kind, _ in results) == ["ok", "refused"], results
+    assert "nothing to change" in next(message for kind, message in results if kind == "refused")
+    decision = EntrustmentDecision.objects.get(resident=resident, epa=epa)
+    assert decision.level == 3
+    assert [(h.level, h.previous_level) for h in decision_history(decision)] == [(3, 2), (2, None)]
