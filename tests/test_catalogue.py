@@ -211,3 +211,17 @@ def test_other_departments_coordinator_gets_404_and_changes_nothing(client, spec
     epa.refresh_from_db()
     assert epa.title == "Jaundice"
     assert EPA.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_adding_the_same_code_at_once_end_with_one(specialty, coordinator):
+    from tests.concurrency import run_concurrently
+
+    assert connection.vendor == "postgresql"
+    second = CoordinatorFactory(department=specialty.department).user
+    results = run_concurrently([lambda by=by: save(specialty, by).pk for by in (coordinator, second)])
+    assert sorted(kind for kind, _ in results) == ["ok", "refused"], results
+    assert "already has an EPA with the code EPA 1" in next(msg for kind, msg in results if kind == "refused")
+    assert EPA.objects.filter(specialty=specialty).count() == 1
+    assert EPAExpectation.objects.filter(epa__specialty=specialty).count() == 3

@@ -116,7 +116,7 @@ def test_save_redirects_to_the_form_for_the_same_resident_with_a_message(client,
     page = client.get(response["Location"]).content.decode()
     assert f"Observation saved for {first}: {epa}, level 4 (Without a mentor)." in page
     assert checked(page, "resident") == [first.pk]
-    assert 'id="progress-link"' in page
+    assert f'href="{reverse("assessments:resident_progress", args=[first.pk])}"' in page
 
 
 def test_late_entry_is_saved_and_said_to_be_late(client, team):
