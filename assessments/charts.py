@@ -109,7 +109,7 @@ def _y(level: float, top: int, bottom: int) -> float:
 
 
 def level_chart(observations, *, expected: dict[int, int], intake: date, year_of_study: int, today: date,
-                epa_code: str = "", width: int = 560, height: int = 250) -> LevelChart:
+                epa_code: str = "", width: int = 480, height: int = 240) -> LevelChart:
     """The chart of `observations` ((date, level) pairs or objects with `observed_on` and `level`, any order).
 
     `expected`: {year of study: expected level}. The x axis spans the years of study up to the current one,

@@ -37,7 +37,7 @@ def test_level_chart_maps_levels_and_dates():
     # The expected level is a step line: level 2 through year 1, then up to level 3 for year 2.
     y2, y3 = chart.bands[0].y, chart.bands[1].y
     assert chart.expected_path == f"M{chart.bands[0].x1} {y2}H{chart.bands[0].x2}V{y3}H{chart.right}"
-    assert (y2, y3) == (158.0, 110.0)
+    assert (y2, y3) == (150.5, 105.0)
     assert chart.line.count(",") == 3
     assert chart.today_x is not None and chart.points[2].x < chart.today_x
     assert chart.summary == ("EPA 1: 3 observations from 10/01/2025 to 11/01/2026; the latest at level 5. "

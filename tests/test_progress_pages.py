@@ -158,7 +158,7 @@ def test_epa_progress_for_the_coordinator(client, world):
     assert f'action="{reverse("assessments:entrustment_decide", args=[resident.pk, epa.pk])}"' in body
     assert "Proposed: level 3." in body
     # The chart: an accessible SVG with one point per observation and the expected step line.
-    assert re.search(r'<svg [^>]*role="img" aria-labelledby="chart-title chart-desc"', body)
+    assert re.search(r'<svg [^>]*role="img" aria-labelledby="chart-title" aria-describedby="chart-desc"', body)
     assert len(context["chart"].points) == 4
     assert 'data-series="expected"' in body
     assert "4 observations from" in body
