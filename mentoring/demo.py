@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_upsert
+from assessments.demo import assessments_summary, seed_assessments
 from organization.dates import add_years
 from organization.models import AcademicYear, ClinicalSite, Department, QualificationCategory, Specialty
 from organization.services import coordinator_add, department_create, policy_for
@@ -415,6 +416,9 @@ def seed_demo(*, stdout=None) -> dict[str, dict[str, str]]:
     logins = demo_logins(plan)
     seed_training_year(residents=list(residents.values()), coordinator=coordinator,
                        showcase=residents[logins["resident"]["email"]], today=today)
+    seed_assessments(specialty=specialty, coordinator=coordinator, mentors=mentors,
+                     residents={(r.offset, r.index): residents[r.email] for r in plan},
+                     showcase=residents[logins["resident"]["email"]], today=today)
 
     if stdout is not None:
         policy = policy_for(department)
@@ -424,4 +428,5 @@ def seed_demo(*, stdout=None) -> dict[str, dict[str, str]]:
         stdout.write(f"{department}: {len(mentors)} mentors ({eligible} eligible), {len(residents)} residents "
                      f"({', '.join(f'{n} {s}' for s, n in statuses.items())}), "
                      f"{active_assignments} active assignments; {training_summary(residents.values())}")
+        stdout.write(f"Assessments: {assessments_summary(department)}")
     return logins
