@@ -8,8 +8,7 @@ class EntrustmentDecisionForm(forms.Form):
     """The coordinator's decision on one EPA. The rules (rationale, lowering, no change) are the service's, so
     that its messages reach the page as they are; the form only reads the two fields."""
 
-    level = forms.TypedChoiceField(label=_("Level to grant"), coerce=int, widget=forms.RadioSelect,
-                                   choices=[(value, f"{value} — {label}") for value, label in SupervisionLevel.choices])
+    level = forms.TypedChoiceField(label=_("Level to grant"), coerce=int, widget=forms.RadioSelect)
     rationale = forms.CharField(
         label=_("Rationale"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
