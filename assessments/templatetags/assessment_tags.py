@@ -5,7 +5,10 @@ The dependency points one way (DESIGN.md section 5): the templates, which are pr
 
 from django import template
 
+from ..policy import assessment_policy_for
 from ..selectors_observations import recent_observations_for_resident, unacknowledged_count
+from ..selectors_progress import pending_proposals
+from ..tracks import track_suggestions
 
 register = template.Library()
 
@@ -15,3 +18,12 @@ def feedback_card(resident, limit=3):
     """The resident's newest EPA observations and how many they have not acknowledged yet (two queries)."""
     return {"unacknowledged": unacknowledged_count(resident),
             "recent_observations": recent_observations_for_resident(resident, limit=limit)}
+
+
+@register.inclusion_tag("assessments/includes/department_card.html")
+def department_assessment_card(department):
+    """Pending entrustment proposals and track suggestions of the department, for the coordinator's dashboard."""
+    policy = assessment_policy_for(department)
+    return {"department": department,
+            "proposals": len(pending_proposals(department, window=policy.proposal_window)),
+            "suggestions": len(track_suggestions(department))}
