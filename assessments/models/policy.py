@@ -11,7 +11,7 @@ from organization.models import Department
 class AssessmentPolicy(models.Model):
     """The department's assessment rules as data (DESIGN.md section 2, EPA and Assessment).
 
-    `assessments.policy.assessment_policy_for` returns the department's row, created with these defaults.
+    `assessments.policy.assessment_policy_for` returns the department's row, or these defaults until one is saved.
     """
 
     department = models.OneToOneField(Department, on_delete=models.CASCADE, related_name="assessment_policy",
