@@ -1,12 +1,12 @@
 """Forms of the exam results, mentor evaluation and track pages. They shape input; the rules are in the services."""
 
 from django import forms
-from django.conf import settings
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from organization.forms import DateInput
 from organization.models import AcademicYear
+from organization.tabular import UploadForm, upload_field
 from residents.models import Resident
 
 from .evaluations import CRITERIA, criterion_label
@@ -56,20 +56,8 @@ class ExamResultForm(forms.Form):
             self.fields["resident"].queryset = residents
 
 
-class ExamImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File of exam results"),
-        help_text=_("A .csv (UTF-8, comma or semicolon separated) or .xlsx file with a header row."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.ROSTER_MAX_UPLOAD_BYTES
-        # Checked before the upload is read into memory; the import checks again for other callers.
-        if upload.size > limit:
-            raise forms.ValidationError(_("The file is larger than %(size)d KB."), params={"size": limit // 1024})
-        return upload
+class ExamImportForm(UploadForm):
+    file = upload_field(_("File of exam results"))
 
 
 RATINGS = [

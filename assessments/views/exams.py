@@ -1,18 +1,21 @@
 """The coordinator's exam results pages: list, record, correct (with history), import and template downloads."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from mentoring.roster import FORMATS, MAX_ROWS
 from mentoring.views.helpers import paginate, querystring_without_page
 from organization.forms import apply_service_errors
 from organization.models import AcademicYear
 from organization.selectors import current_academic_year, department_for_coordinator
+from organization.tabular import FORMATS, MAX_ROWS, file_response
 from residents.models import Cohort
 
 from .. import exam_import as importer
@@ -103,21 +106,17 @@ def exam_import(request, department_id):
     result = None
     form = ExamImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = importer.exam_import(department=department, file_name=upload.name, content=upload.read(),
-                                          by=request.user)
-        except importer.ImportRefused as exc:
-            form.add_error("file", exc.messages)
-        else:
-            if result.ok:
-                messages.success(request, _(
-                    "Exam results imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged."
-                ) % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
-                return redirect("assessments:exam_results", department_id=department.pk)
+        result = form.import_file(partial(importer.exam_import, department=department, by=request.user))
+        if result is not None and result.ok:
+            messages.success(request, _(
+                "Exam results imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+            ) % result.counts)
+            return redirect("assessments:exam_results", department_id=department.pk)
+    sections = [{"columns": importer.COLUMNS, "templates": [
+        (fmt, reverse("assessments:exam_template", args=[department.pk, fmt])) for fmt in FORMATS]}]
     return render(request, "assessments/exam_import.html", {
-        "department": department, "form": form, "result": result, "columns": importer.COLUMNS,
-        "formats": list(FORMATS), "max_rows": MAX_ROWS, "stages": ExamStage.choices,
+        "department": department, "form": form, "result": result, "sections": sections, "max_rows": MAX_ROWS,
+        "stages": ExamStage.choices,
     })
 
 
@@ -127,7 +126,4 @@ def exam_template(request, department_id, fmt):
     department_for_coordinator(request.user, department_id)
     if fmt not in FORMATS:
         raise Http404
-    filename, content_type, content = importer.exam_template(fmt)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(*importer.exam_template(fmt))

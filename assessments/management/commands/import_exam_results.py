@@ -1,11 +1,12 @@
-from pathlib import Path
+from functools import partial
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from assessments.exam_import import ImportRefused, exam_import
+from assessments.exam_import import exam_import
 from organization.models import Department
+from organization.tabular import import_path
 
 
 class Command(BaseCommand):
@@ -25,21 +26,7 @@ class Command(BaseCommand):
             user = User.objects.filter(email__iexact=by.strip()).first()
             if user is None:
                 raise CommandError(_("No user with e-mail %(email)s.") % {"email": by})
-        file = Path(path)
-        try:
-            content = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}) from None
-        try:
-            result = exam_import(department=department, file_name=file.name, content=content, by=user)
-        except ImportRefused as exc:
-            raise CommandError(" ".join(exc.messages)) from None
-        if not result.ok:
-            for error in result.errors:
-                self.stderr.write(_("line %(line)d: %(message)s") % {"line": error.line, "message": error.message})
-            raise CommandError(_("Nothing was saved: %(count)d rows have problems.") % {"count": len(result.errors)})
+        result = import_path(self, path, partial(exam_import, department=department, by=user))
         self.stdout.write(self.style.SUCCESS(
             _("Exam results imported into %(department)s: %(created)d created, %(updated)d updated, "
-              "%(unchanged)d unchanged.") % {
-                "department": department, "created": result.created, "updated": result.updated,
-                "unchanged": result.unchanged}))
+              "%(unchanged)d unchanged.") % {"department": department, **result.counts}))

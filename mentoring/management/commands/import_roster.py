@@ -1,10 +1,11 @@
-from pathlib import Path
+from functools import partial
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from mentoring.roster import KINDS, RosterRefused, roster_import
+from mentoring.roster import KINDS, roster_import
 from organization.models import Department
+from organization.tabular import import_path
 
 
 class Command(BaseCommand):
@@ -17,24 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, department, kind, **options):
         dept = self._department(department)
-        file = Path(path)
-        try:
-            content = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}) from None
-        try:
-            result = roster_import(department=dept, kind=kind, file_name=file.name, content=content)
-        except RosterRefused as exc:
-            raise CommandError(" ".join(exc.messages)) from None
-        if not result.ok:
-            for error in result.errors:
-                self.stderr.write(_("line %(line)d: %(message)s") % {"line": error.line, "message": error.message})
-            raise CommandError(_("Nothing was saved: %(count)d rows have problems.") % {"count": len(result.errors)})
+        result = import_path(self, path, partial(roster_import, department=dept, kind=kind))
         self.stdout.write(self.style.SUCCESS(
             _("%(kind)s imported into %(department)s: %(created)d created, %(updated)d updated, "
-              "%(unchanged)d unchanged.") % {
-                "kind": KINDS[kind], "department": dept, "created": result.created, "updated": result.updated,
-                "unchanged": result.unchanged}))
+              "%(unchanged)d unchanged.") % {"kind": KINDS[kind], "department": dept, **result.counts}))
 
     def _department(self, value: str) -> Department:
         department = Department.objects.filter(name__iexact=value.strip()).first()
