@@ -11,17 +11,13 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from organization.models import Specialty
-from organization.selectors import departments_for_user
+from organization.selectors import coordinates
 
 from .models import EPA, EPAExpectation, SupervisionLevel
 
 CODE_MAX = EPA._meta.get_field("code").max_length
 TITLE_MAX = EPA._meta.get_field("title").max_length
 POSITION_MAX = 32767
-
-
-def _coordinates(user, specialty: Specialty) -> bool:
-    return user is not None and departments_for_user(user).filter(pk=specialty.department_id).exists()
 
 
 def _check_expected(expected, specialty: Specialty) -> dict[int, int]:
@@ -65,7 +61,7 @@ def epa_save(*, specialty: Specialty, code: str, title: str, description: str = 
     of study of the specialty and for no other year, and it never goes down from one year to the next.
     The EPA's expected levels are replaced by `expected`. Retiring (is_active=False) keeps its observations.
     """
-    if not _coordinates(by, specialty):
+    if not coordinates(by, specialty.department_id):
         raise ValidationError(_("Only a coordinator of the department of %(specialty)s can change its EPA "
                                 "catalogue.") % {"specialty": specialty})
     if epa is not None:

@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from organization.models import Coordinator, Department
+from organization.models import Department
 from organization.validators import validate_no_patient_identifiers
+from residents.curricula import is_coordinator_of
 from residents.models import Resident
 
 from .models import EPA, AssessmentPolicy, EntrustmentDecision, Observation, SupervisionLevel
@@ -142,11 +143,6 @@ def with_based_on(proposals: dict[tuple[int, int], Proposal], *, window: int) ->
 
 
 # The decision ----------------------------------------------------------------------------------------------------
-
-
-def is_coordinator_of(user: User | None, resident: Resident) -> bool:
-    return bool(user and user.is_authenticated) and Coordinator.objects.filter(
-        user=user, department_id=resident.specialty.department_id).exists()
 
 
 @transaction.atomic

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from mentoring.models import Mentor
-from organization.models import AcademicYear, Coordinator
+from organization.models import AcademicYear
+from organization.selectors import coordinates
 from organization.validators import validate_no_patient_identifiers
 
 from .models import MentorEvaluation
@@ -61,8 +62,7 @@ def mentor_evaluation_record(*, mentor: Mentor, academic_year: AcademicYear, rat
     their mean (two decimals); the comment carries no patient identifiers. Once per academic year: evaluating
     the same year again updates the existing evaluation (the database keeps one row per mentor and year).
     """
-    if not (by and by.is_authenticated
-            and Coordinator.objects.filter(user=by, department_id=mentor.specialty.department_id).exists()):
+    if not coordinates(by, mentor.specialty.department_id):
         raise ValidationError(_("Only a coordinator of the mentor's department can evaluate the mentor."))
     if academic_year is None:
         raise ValidationError({"academic_year": _("Choose the academic year of the evaluation.")})

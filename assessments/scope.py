@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.http import Http404
 
-from mentoring.models import Mentor
 from organization.selectors import departments_for_user
 from residents.models import Resident
 from residents.selectors import mentee_ids, residents_base
@@ -46,11 +45,3 @@ def mentee_for_mentor(user, pk) -> Resident:
         raise Http404
     return resident
 
-
-def mentor_of(user) -> Mentor:
-    """The signed-in user's mentor profile; 404 for anyone who is not a mentor."""
-    mentor = Mentor.objects.select_related("user", "specialty").filter(user=user).first() \
-        if user.is_authenticated else None
-    if mentor is None:
-        raise Http404
-    return mentor

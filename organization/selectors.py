@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import AcademicYear, ClinicalSite, Department, Specialty
+from .models import AcademicYear, ClinicalSite, Coordinator, Department, Specialty
 
 
 def departments_for_user(user) -> QuerySet[Department]:
@@ -10,6 +10,12 @@ def departments_for_user(user) -> QuerySet[Department]:
     if not user.is_authenticated:
         return Department.objects.none()
     return Department.objects.filter(coordinators__user=user).distinct()
+
+
+def coordinates(user, department_id) -> bool:
+    """Whether `user` coordinates the department `department_id` (the one check behind every coordinator-only rule)."""
+    return bool(user and user.is_authenticated) and Coordinator.objects.filter(
+        user=user, department_id=department_id).exists()
 
 
 def department_for_coordinator(user, pk) -> Department:

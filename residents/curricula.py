@@ -17,7 +17,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from organization.models import AcademicYear, Coordinator, Specialty
+from organization.models import AcademicYear, Specialty
+from organization.selectors import coordinates
 from organization.validators import validate_no_patient_identifiers
 
 from .models import Curriculum, CurriculumEvent, CurriculumItem, Discipline, Resident
@@ -186,8 +187,7 @@ def clean_hours(value, *, label: str) -> Decimal:
 
 
 def is_coordinator_of(user: User | None, resident: Resident) -> bool:
-    return bool(user and user.is_authenticated) and Coordinator.objects.filter(
-        user=user, department_id=resident.specialty.department_id).exists()
+    return coordinates(user, resident.specialty.department_id)
 
 
 def is_owner(user: User | None, resident: Resident) -> bool:

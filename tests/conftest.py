@@ -40,6 +40,17 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in Russian must not leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process():
     """Tasks run in-process in tests, even when REDIS_URL is set; the `redis` tests use a real worker."""
     from config.celery_app import app

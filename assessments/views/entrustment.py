@@ -6,11 +6,11 @@ mentor or resident gets a 403."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mentoring.views.helpers import paginate
 from organization.forms import apply_service_errors
 from organization.selectors import department_for_coordinator
 
@@ -53,7 +53,6 @@ def proposals(request, department_id):
     """The department's pending proposals: the level the latest observations support, above the one granted."""
     department = department_for_coordinator(request.user, department_id)
     window = assessment_policy_for(department).proposal_window
-    page = Paginator(pending_proposals(department, window=window), PROPOSALS_PER_PAGE).get_page(
-        request.GET.get("page"))
+    page = paginate(request, pending_proposals(department, window=window), PROPOSALS_PER_PAGE)
     page.object_list = with_observations(list(page.object_list), window=window)
     return render(request, "assessments/proposals.html", {"department": department, "page": page, "window": window})

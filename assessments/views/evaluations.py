@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mentoring.selectors import mentor_profile_of
 from organization.forms import apply_service_errors
 from organization.models import AcademicYear
 from organization.selectors import current_academic_year
 
 from ..evaluations import CRITERIA, criterion_label, mentor_evaluation_record
 from ..forms_exams import MentorEvaluationForm
-from ..scope import mentor_of
 from ..selectors_exams import RECENT_DAYS, evaluations_of, mentor_for_evaluation, mentor_record
 
 
@@ -66,7 +66,7 @@ def _rated(evaluations) -> list[tuple]:
 @login_required
 @require_GET
 def mentor_record_page(request):
-    mentor = mentor_of(request.user)
+    mentor = mentor_profile_of(request.user)
     record = mentor_record(mentor)
     return render(request, "assessments/mentor_record.html", {
         "mentor": mentor, "record": record, "evaluations": _rated(record.evaluations), "recent_days": RECENT_DAYS,

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mentoring.selectors import mentor_profile_of
+from mentoring.views.helpers import paginate
 from organization.forms import apply_service_errors
 from residents.selectors import resident_profile_of
 
@@ -20,7 +21,7 @@ from ..forms_observations import LEVELS, ObservationForm
 from ..levels import short_label
 from ..observations import observation_acknowledge as acknowledge_service
 from ..observations import observation_record
-from ..scope import mentee_for_mentor, mentor_of
+from ..scope import mentee_for_mentor
 from ..selectors_observations import (
     epas_to_observe,
     mentees_to_observe,
@@ -59,7 +60,7 @@ def _epa_groups(epas, residents, first_specialty_id=None) -> list[tuple]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def observe(request):
-    mentor_of(request.user)  # 404 for anyone who is not a mentor
+    mentor_profile_of(request.user)  # 404 for anyone who is not a mentor
     preselected = None
     if request.GET.get("resident"):
         preselected = _mentee_or_404(request.user, request.GET["resident"])
@@ -99,8 +100,8 @@ def observe(request):
 @login_required
 @require_GET
 def mentor_observations(request):
-    mentor_of(request.user)
-    page = Paginator(observations_by_mentor(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    mentor_profile_of(request.user)
+    page = paginate(request, observations_by_mentor(request.user), PER_PAGE)
     return render(request, "assessments/observation_list.html", {
         "page": page, "residents": list(mentees_to_observe(request.user))})
 
@@ -115,7 +116,7 @@ def my_observations(request):
     qs = observations_for_resident(resident)
     if only_new:
         qs = qs.filter(acknowledged_at__isnull=True)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PER_PAGE)
     return render(request, "assessments/my_observations.html", {
         "resident": resident, "page": page, "only_new": only_new, "unacknowledged": unacknowledged_count(resident),
         "querystring": "show=new" if only_new else ""})

@@ -3,12 +3,12 @@ one EPA's chart, observations and decision history, and the coordinator's cohort
 every page is a 404."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from mentoring.views.helpers import paginate
 from organization.models import Specialty
 from organization.selectors import department_for_coordinator
 from residents.selectors import resident_profile_of
@@ -79,7 +79,7 @@ def epa_progress_context(request, viewer: Viewer, epa, *, decide_form=None) -> d
     points = chart_points(resident, epa)
     chart = level_chart(points, expected=expected, intake=resident.cohort.intake_year.starts_on,
                         year_of_study=resident.year_of_study, today=timezone.localdate(), epa_code=epa.code)
-    page = Paginator(observations_of(resident, epa), OBSERVATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, observations_of(resident, epa), OBSERVATIONS_PER_PAGE)
     proposal = None
     if viewer.is_coordinator:
         proposal = proposal_for(resident, epa, policy=policy)
@@ -138,8 +138,8 @@ def cohort_grid(request, department_id):
     page = rows = epas = None
     if specialty is not None:
         epas = list(active_epas(specialty))
-        page = Paginator(grid_residents(department, specialty=specialty, cohort=cohort, year=year),
-                         GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+        residents = grid_residents(department, specialty=specialty, cohort=cohort, year=year)
+        page = paginate(request, residents, GRID_PAGE_SIZE)
         rows = grid_rows(list(page.object_list), epas,
                          window=assessment_policy_for(department).proposal_window)
     params = request.GET.copy()
