@@ -9,6 +9,8 @@ history of decisions and exam results is shown here (django-simple-history).
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from organization.admin import ReadOnlyMixin
+
 from .models import (
     EPA,
     AssessmentPolicy,
@@ -19,17 +21,6 @@ from .models import (
     Observation,
     TrackDecision,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AssessmentPolicy)

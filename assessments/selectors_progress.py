@@ -35,8 +35,23 @@ def epa_of_resident(resident: Resident, epa_pk) -> EPA:
     return epa
 
 
+class Standing:
+    """Where a resident stands on an EPA: the granted level (base level 1 when none) against the expected one."""
+
+    granted: int | None
+    expected: int | None
+
+    @property
+    def current(self) -> int:
+        return self.granted or BASE_LEVEL
+
+    @property
+    def behind(self) -> bool:
+        return self.expected is not None and self.current < self.expected
+
+
 @dataclass
-class EpaRow:
+class EpaRow(Standing):
     """One EPA of a resident: where they stand against the level expected for their year of study."""
 
     epa: EPA
@@ -46,14 +61,6 @@ class EpaRow:
     latest_level: int | None
     spark: Sparkline
     proposal: Proposal | None = None
-
-    @property
-    def current(self) -> int:
-        return self.granted or BASE_LEVEL
-
-    @property
-    def behind(self) -> bool:
-        return self.expected is not None and self.current < self.expected
 
 
 def _level_of(model, **filters):
@@ -131,19 +138,11 @@ def grid_residents(department: Department, *, specialty: Specialty, cohort: Coho
 
 
 @dataclass(frozen=True)
-class GridCell:
+class GridCell(Standing):
     epa: EPA
     granted: int | None
     expected: int | None
     proposal: Proposal | None
-
-    @property
-    def current(self) -> int:
-        return self.granted or BASE_LEVEL
-
-    @property
-    def behind(self) -> bool:
-        return self.expected is not None and self.current < self.expected
 
 
 @dataclass

@@ -4,6 +4,19 @@ from .models import AcademicYear, ClinicalSite, Coordinator, Department, Mentori
 from .services import department_create
 
 
+class ReadOnlyMixin:
+    """For records written through the pages (services): the admin shows them and cannot change them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class CoordinatorInline(admin.TabularInline):
     model = Coordinator
     extra = 0

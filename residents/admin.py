@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from organization.admin import ReadOnlyMixin
+
 from .models import ActivityEntry, Cohort, Curriculum, CurriculumEvent, CurriculumItem, Discipline, NightDuty, Resident
 from .services import ResidentData, resident_upsert
 
@@ -57,17 +59,8 @@ class ResidentAdmin(admin.ModelAdmin):
         return False  # residents leave through status (graduated, withdrawn), keeping their history
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Workflow records are written through the pages (services); the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Discipline)
