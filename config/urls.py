@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("mentoring.urls")),
     path("", include("residents.urls")),
     path("assessments/", include("assessments.urls")),
+    path("surveys/", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -14,12 +14,30 @@ from django.utils import timezone
 from mentoring.services import assignment_create
 from organization.selectors import current_academic_year
 from residents.activity import activity_log, night_duty_log
-from tests.access_rows import exams, observations, progress
-from tests.factories import AcademicYearFactory, CoordinatorFactory, DepartmentFactory
+from surveys.models import Answer, Campaign, Theme
+from tests.access_rows import exams, observations, progress, surveys_builder, surveys_campaigns, surveys_results
+from tests.factories import AcademicYearFactory, CoordinatorFactory, DepartmentFactory, UserFactory
 from tests.factories_assessments import EPAFactory, ExamResultFactory, MentorEvaluationFactory, ObservationFactory
 from tests.factories_curricula import curriculum_with_items
+from tests.factories_surveys import CampaignFactory, answer_and_release, invite, questionnaire_with_items
 
 pytestmark = pytest.mark.django_db
+
+
+def survey_world(department, resident):
+    """An open campaign about the mentor; the resident is invited and has not answered yet. A closed
+    campaign of the same questionnaire with 5 released responses (one free-text answer to tag)."""
+    questionnaire = questionnaire_with_items(department)
+    campaign = CampaignFactory(questionnaire=questionnaire)
+    invite(campaign, [resident.user])
+    closed = CampaignFactory(questionnaire=questionnaire, about_mentor=False)
+    answer_and_release(closed, [UserFactory() for _ in range(5)], text="More time at the bedside, please.")
+    Campaign.objects.filter(pk=closed.pk).update(status="closed")
+    comment = Answer.objects.filter(response__campaign=closed, item__kind="text").first()
+    section = questionnaire.sections.first()
+    return {"questionnaire": questionnaire, "section": section, "item": section.items.first(),
+            "campaign": campaign, "closed_campaign": closed, "comment": comment,
+            "theme": Theme.objects.create(department=department, name="Time for teaching")}
 
 ROLES = ("anonymous", "resident", "mentor", "coordinator", "other_coordinator")
 EXCLUDED_NAMESPACES = {"admin"}
@@ -79,6 +97,8 @@ MATRIX = {
     "residents:resident_activity": (lambda o: {"pk": o["resident"].pk}, (LOGIN, 404, 200, 200, 404)),
     # Assessments: rows kept beside each part (tests/access_rows/).
     **observations.ROWS, **progress.ROWS, **exams.ROWS,
+    # Surveys: rows in tests/access_rows/surveys_*.py.
+    **surveys_builder.ROWS, **surveys_campaigns.ROWS, **surveys_results.ROWS,
 }
 
 
@@ -122,6 +142,7 @@ def world(department, coordinator, make_mentor, make_resident):
         "observation": ObservationFactory(resident=resident, epa=epa, mentor=mentor),
         "exam_result": ExamResultFactory(resident=resident, academic_year=year),
         "evaluation": MentorEvaluationFactory(mentor=mentor, academic_year=year, evaluated_by=coordinator),
+        **survey_world(department, resident),
         "users": {"anonymous": None, "resident": resident.user, "mentor": mentor.user, "coordinator": coordinator,
                   "other_coordinator": other},
     }
