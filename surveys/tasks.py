@@ -12,3 +12,8 @@ def release_campaign_pool(campaign_id: int, final: bool = False) -> int:
     if released:
         vacuum_survey_tables()
     return released
+
+
+# Campaign tasks (invitations, reminders, the daily close) live in their own module; importing them here lets
+# Celery's autodiscovery (which imports `surveys.tasks`) register them.
+from .tasks_campaigns import *  # noqa: E402,F401,F403

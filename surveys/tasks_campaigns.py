@@ -1,0 +1,1 @@
+"""Campaign tasks: invitations, reminders, the daily close (written with the campaign pages)."""
