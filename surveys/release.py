@@ -35,20 +35,20 @@ def release_pending(*, campaign_id: int, final: bool = False) -> int:
     pending = list(PendingSubmission.objects.filter(campaign=campaign))
     if not pending:
         return 0
-    batch, held = _split_lone_subjects(campaign, pending, final=final)
-    if not batch or (not final and len(batch) < campaign.threshold):
-        return 0
+    batch, held = _split_lone_subjects(campaign, pending)
     if final:
         for submission in held:
             submission.subject_id = None
         batch += held
+    elif len(batch) < campaign.threshold:
+        return 0
     _rewrite_responses(campaign, batch)
     PendingSubmission.objects.filter(pk__in=[p.pk for p in batch]).delete()
     Participation.objects.filter(campaign=campaign, completed=True).update(completed=True)
     return len(batch)
 
 
-def _split_lone_subjects(campaign, pending, *, final):
+def _split_lone_subjects(campaign, pending):
     if not campaign.about_mentor:
         return pending, []
     released = Counter(Response.objects.filter(campaign=campaign, subject__isnull=False)
