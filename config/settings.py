@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -171,6 +172,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
 CELERY_TIMEZONE = TIME_ZONE
+# Celery beat (`make beat`): the daily run of the questionnaire campaigns (invitations due, the automatic
+# reminder, closing campaigns past their closing day), in the morning so the e-mails arrive in working hours.
+CELERY_BEAT_SCHEDULE = {
+    "surveys-close-due-campaigns": {
+        "task": "surveys.tasks_campaigns.close_due_campaigns",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
