@@ -35,7 +35,7 @@ CODE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 UP, DOWN = "up", "down"
 
 
-def _locked_message() -> str:
+def locked_message() -> str:
     return _("This questionnaire already has answers, so it cannot change. Make a copy to change it.")
 
 
@@ -68,7 +68,7 @@ def _lock_for_change(questionnaire: Questionnaire, by) -> Questionnaire:
     _check_coordinator(by, questionnaire.department_id)
     questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     if questionnaire_is_locked(questionnaire):
-        raise ValidationError(_locked_message())
+        raise ValidationError(locked_message())
     return questionnaire
 
 
