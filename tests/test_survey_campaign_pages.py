@@ -216,6 +216,7 @@ def test_open_detail_shows_the_rate_and_the_actions(logged_in, questionnaire, ma
     html = logged_in.get(reverse("surveys:campaign_detail", args=[campaign.pk])).content.decode()
 
     assert "4 of 4 answered; results hidden until 5" in html
+    assert reverse("surveys:questionnaire_detail", args=[questionnaire.pk]) in html
     assert reverse("surveys:campaign_remind", args=[campaign.pk]) in html
     assert reverse("surveys:campaign_close", args=[campaign.pk]) in html
     assert reverse("surveys:campaign_launch", args=[campaign.pk]) not in html
