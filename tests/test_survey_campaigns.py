@@ -578,3 +578,23 @@ def test_response_rate_counts_in_one_query(department, questionnaire, django_ass
 
     with django_assert_num_queries(1):
         assert response_rate(campaign) == (3, 4)
+
+
+def test_the_daily_task_is_on_the_beat_and_closes_due_campaigns(department, questionnaire, settings):
+    from config.celery_app import app
+    from surveys.tasks import close_due_campaigns
+
+    entry = settings.CELERY_BEAT_SCHEDULE["surveys-close-due-campaigns"]
+    assert entry["task"] == close_due_campaigns.name and entry["task"] in app.tasks
+    due = CampaignFactory(questionnaire=questionnaire, opens_on=today() - timedelta(days=9),
+                          closes_on=today() - timedelta(days=1))
+
+    result = close_due_campaigns.delay().get()
+
+    assert result == {"closed": [due.pk], "invited": [], "reminded": []}
+    assert Campaign.objects.get(pk=due.pk).status == Campaign.Status.CLOSED
+
+
+def test_answer_link_is_absolute_when_the_site_url_is_set(settings):
+    settings.SITE_URL = "https://residency.example.org/"
+    assert answer_link(7) == "https://residency.example.org/surveys/campaigns/7/answer/"
