@@ -1,6 +1,7 @@
 """Forms of the questionnaire builder. They shape input; the rules are in `surveys.builder`."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .builder import CODE_MAX, HELP_MAX, NUMBER_LIMIT, SECTION_TITLE_MAX, TEXT_MAX, TITLE_MAX
@@ -42,7 +43,8 @@ class SectionForm(forms.Form):
 class ItemForm(forms.Form):
     """A question. Options are shown for choice kinds and the range for numbers (see `shows_options`)."""
 
-    kind = forms.ChoiceField(label=_("Kind of question"), choices=Item.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind of question"),
+                             choices=[(value, capfirst(label)) for value, label in Item.Kind.choices])
     text = forms.CharField(label=_("Question"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}),
                            help_text=_("For an agreement scale, write a statement: “My mentor treats me with "
                                        "respect.”"))
