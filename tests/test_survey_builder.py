@@ -398,3 +398,45 @@ def test_section_title_required(questionnaire, coordinator):
     with pytest.raises(ValidationError) as exc:
         section_save(questionnaire=questionnaire, by=coordinator, title=" ")
     assert "title" in exc.value.message_dict
+
+
+# --- concurrency (PostgreSQL) ---------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_questions_added_at_once_get_distinct_codes_and_positions(department, coordinator):
+    from django.db import connection
+
+    from tests.concurrency import run_concurrently
+
+    assert connection.vendor == "postgresql"
+    second = CoordinatorFactory(department=department).user
+    questionnaire = questionnaire_save(department=department, by=coordinator, title="Rounds")
+    section = section_save(questionnaire=questionnaire, by=coordinator, title="Rounds")
+
+    results = run_concurrently([lambda n=n: likert(section, (coordinator, second)[n % 2], text=f"Question {n}").pk
+                                for n in range(8)])
+
+    assert [kind for kind, _ in results] == ["ok"] * 8, results
+    rows = list(section.items.values_list("code", "position"))
+    assert sorted(code for code, _ in rows) == sorted(f"q{n}" for n in range(1, 9))
+    assert sorted(position for _, position in rows) == list(range(1, 9))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_sections_moved_at_once_keep_positions_one_to_n(department, coordinator):
+    from django.db import connection
+
+    from tests.concurrency import run_concurrently
+
+    assert connection.vendor == "postgresql"
+    questionnaire = questionnaire_save(department=department, by=coordinator, title="Rounds")
+    sections = [section_save(questionnaire=questionnaire, by=coordinator, title=f"S{n}") for n in range(6)]
+
+    results = run_concurrently([lambda s=s, d=d: section_move(section=s, direction=d, by=coordinator)
+                                for s in sections for d in ("up", "down")])
+
+    assert all(kind == "ok" for kind, _ in results), results
+    assert sorted(questionnaire.sections.values_list("position", flat=True)) == list(range(1, 7))
