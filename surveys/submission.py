@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from mentoring.models import Assignment
 
 from .answers import items_of, normalize_answers
-from .models import Campaign, Participation, PendingSubmission
+from .models import Campaign, Participation, PendingSubmission, Questionnaire
 
 
 def accepting_answers(campaign: Campaign, today=None) -> bool:
@@ -33,13 +33,16 @@ def response_submit(*, campaign: Campaign, user, answers: dict, today=None) -> N
     """
     if not accepting_answers(campaign, today):
         raise ValidationError(_("This questionnaire is not open for answers."))
-    payload = normalize_answers(items_of(campaign.questionnaire), answers)
     subject_id = None
     if campaign.about_mentor:
         subject_id = current_mentor_id(user)
         if subject_id is None:
             raise ValidationError(_("This questionnaire is about your current mentor, and you have none."))
     with transaction.atomic():
+        # The builder locks this row before it changes a questionnaire and then checks for answers, so the two
+        # take turns: the answers are checked against the questionnaire as it is when they are stored.
+        questionnaire = Questionnaire.objects.select_for_update().get(pk=campaign.questionnaire_id)
+        payload = normalize_answers(items_of(questionnaire), answers)
         answered = Participation.objects.filter(campaign=campaign, user=user, completed=False).update(completed=True)
         if not answered:
             if Participation.objects.filter(campaign=campaign, user=user).exists():
