@@ -1,0 +1,159 @@
+"""Per-item figures of a set of anonymous responses: n, distribution, % agreeing, % yes, mean, SD, median.
+
+The database does the counting: two grouped queries give, per group and item, how many respondents answered
+(COUNT DISTINCT response) and how many answers carry each value (COUNT grouped by number / option). Everything
+else is small arithmetic on those rows, so the number of queries never grows with responses, items or mentors.
+A group is whatever the caller groups by (nothing for one campaign; campaign and mentor for pooled blocks); the
+counts of disjoint groups add up (`ItemCounts.merged`), which is how a block of several campaigns is built.
+
+Nothing here decides whether a figure may be shown: that is `surveys.results` with `surveys.disclosure`.
+"""
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Answer, Item
+
+LIKERT_LABELS = {
+    1: _("Strongly disagree"),
+    2: _("Disagree"),
+    3: _("Neither agree nor disagree"),
+    4: _("Agree"),
+    5: _("Strongly agree"),
+}
+YES_NO_LABELS = {1: _("Yes"), 0: _("No")}
+AGREEING = (4, 5)
+
+
+@dataclass
+class ItemCounts:
+    """What the database counted for one item in one group: respondents, and answers per value.
+
+    `values` maps a number (Likert 1-5, yes/no 1/0, a number item's value) or an option id to its count.
+    """
+
+    n: int = 0
+    values: Counter = field(default_factory=Counter)
+
+    def add(self, other: "ItemCounts") -> None:
+        self.n += other.n
+        self.values.update(other.values)
+
+    @classmethod
+    def merged(cls, parts: Iterable["ItemCounts"]) -> "ItemCounts":
+        total = cls()
+        for part in parts:
+            total.add(part)
+        return total
+
+
+def answer_counts(answers: QuerySet[Answer], group_by: Sequence[str] = ()) -> dict[tuple, dict[int, ItemCounts]]:
+    """{group key: {item id: ItemCounts}} for `answers`, grouped by the fields `group_by` (two queries).
+
+    The group key is the tuple of the `group_by` values (the empty tuple without grouping).
+    """
+    group_by = tuple(group_by)
+    out: dict[tuple, dict[int, ItemCounts]] = {}
+
+    def counts(row) -> ItemCounts:
+        key = tuple(row[f] for f in group_by)
+        return out.setdefault(key, {}).setdefault(row["item_id"], ItemCounts())
+
+    for row in answers.order_by().values(*group_by, "item_id").annotate(n=Count("response_id", distinct=True)):
+        counts(row).n = row["n"]
+    # Free text is counted above (n) but has no values to count.
+    for row in (answers.order_by().filter(text="").values(*group_by, "item_id", "number", "option_id")
+                .annotate(c=Count("id"))):
+        value = row["option_id"] if row["option_id"] is not None else row["number"]
+        if value is None:
+            continue
+        if row["option_id"] is None:
+            value = _plain_number(value)
+        counts(row).values[value] += row["c"]
+    return out
+
+
+def _plain_number(value):
+    """A stored decimal as an int when it is whole (Likert 4, yes/no 1), else a float."""
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One value of an item's distribution: its label, count and share of the item's respondents (%)."""
+
+    value: object
+    label: str
+    count: int
+    pct: float
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    item: Item
+    n: int
+    distribution: list[Bar]
+    pct_agree: float | None = None
+    pct_yes: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    median: float | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.item.kind
+
+
+def _pct(count: int, n: int) -> float:
+    return 100.0 * count / n if n else 0.0
+
+
+def mean_sd_median(values: Counter) -> tuple[float | None, float | None, float | None]:
+    """Mean, sample standard deviation (n - 1) and median of values given as {value: count}."""
+    n = sum(values.values())
+    if not n:
+        return None, None, None
+    mean = sum(v * c for v, c in values.items()) / n
+    sd = math.sqrt(sum(c * (v - mean) ** 2 for v, c in values.items()) / (n - 1)) if n > 1 else None
+    ordered = sorted(values.items())
+
+    def at(position: int):
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if position < seen:
+                return value
+        raise IndexError(position)  # pragma: no cover - positions are below n
+
+    median = (at((n - 1) // 2) + at(n // 2)) / 2
+    return mean, sd, median
+
+
+def item_stats(item: Item, counts: ItemCounts | None) -> ItemStats:
+    """The figures of one item from its counts. Options come from `item.options.all()` (prefetch them)."""
+    counts = counts or ItemCounts()
+    n, values = counts.n, counts.values
+    kind = item.kind
+    if kind == Item.Kind.LIKERT:
+        bars = [Bar(v, str(LIKERT_LABELS[v]), values.get(v, 0), _pct(values.get(v, 0), n)) for v in LIKERT_LABELS]
+        mean, sd, median = mean_sd_median(Counter({v: c for v, c in values.items() if v in LIKERT_LABELS}))
+        agree = sum(values.get(v, 0) for v in AGREEING)
+        return ItemStats(item, n, bars, pct_agree=_pct(agree, n) if n else None, mean=mean, sd=sd, median=median)
+    if kind == Item.Kind.YES_NO:
+        bars = [Bar(v, str(label), values.get(v, 0), _pct(values.get(v, 0), n)) for v, label in YES_NO_LABELS.items()]
+        return ItemStats(item, n, bars, pct_yes=_pct(values.get(1, 0), n) if n else None)
+    if kind == Item.Kind.NUMBER:
+        mean, sd, median = mean_sd_median(values)
+        return ItemStats(item, n, [], mean=mean, sd=sd, median=median)
+    if kind in Item.CHOICE_KINDS:
+        # Multiple choice: one answer row per chosen option, so each count is of respondents; shares may add
+        # up to more than 100 %.
+        bars = [Bar(o.value, o.label, values.get(o.pk, 0), _pct(values.get(o.pk, 0), n)) for o in item.options.all()]
+        return ItemStats(item, n, bars)
+    return ItemStats(item, n, [])
