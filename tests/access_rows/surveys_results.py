@@ -9,4 +9,20 @@ section, item (a Likert item), campaign (open, about the mentor, the resident in
 LOGIN = 302
 COORDINATOR_ONLY = (LOGIN, 404, 404, 200, 404)
 
-ROWS = {}
+
+def _closed(world):
+    return {"pk": world["closed_campaign"].pk}
+
+
+ROWS = {
+    # Results, export and comments of a campaign: the coordinators of its department (closed: 5 >= k = 5).
+    "surveys:campaign_results": (_closed, COORDINATOR_ONLY),
+    "surveys:campaign_export": (lambda o: {**_closed(o), "fmt": "csv"}, COORDINATOR_ONLY),
+    "surveys:campaign_comments": (_closed, COORDINATOR_ONLY),
+    # POST-only: a GET is refused before anything is looked up; the POST scope is in tests/test_survey_themes.py.
+    "surveys:comment_tag": (lambda o: {"pk": o["comment"].pk}, (LOGIN, 405, 405, 405, 405)),
+    "surveys:themes": (lambda o: {"department_id": o["department"].pk}, COORDINATOR_ONLY),
+    # Per-mentor pooled results: coordinators for their questionnaires; each mentor only their own page.
+    "surveys:mentor_results": (lambda o: {"pk": o["questionnaire"].pk}, COORDINATOR_ONLY),
+    "surveys:my_results": (lambda o: {}, (LOGIN, 404, 200, 404, 404)),
+}
