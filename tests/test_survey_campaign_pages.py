@@ -206,6 +206,7 @@ def test_draft_detail_says_who_would_be_invited_and_why_not(logged_in, questionn
     assert reverse("surveys:campaign_launch", args=[campaign.pk]) in html
     assert reverse("surveys:campaign_edit", args=[campaign.pk]) in html
     assert reverse("surveys:campaign_close", args=[campaign.pk]) not in html
+    assert reverse("surveys:campaign_results", args=[campaign.pk]) not in html
 
 
 def test_open_detail_shows_the_rate_and_the_actions(logged_in, questionnaire, make_mentor, make_resident):
@@ -217,6 +218,8 @@ def test_open_detail_shows_the_rate_and_the_actions(logged_in, questionnaire, ma
 
     assert "4 of 4 answered; results hidden until 5" in html
     assert reverse("surveys:questionnaire_detail", args=[questionnaire.pk]) in html
+    assert reverse("surveys:campaign_results", args=[campaign.pk]) in html
+    assert reverse("surveys:mentor_results", args=[questionnaire.pk]) in html
     assert reverse("surveys:campaign_remind", args=[campaign.pk]) in html
     assert reverse("surveys:campaign_close", args=[campaign.pk]) in html
     assert reverse("surveys:campaign_launch", args=[campaign.pk]) not in html
