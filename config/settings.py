@@ -207,3 +207,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+if CELERY_TASK_ALWAYS_EAGER:  # in-process tasks: one INFO line per task would drown `make run` and seed_demo
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}

@@ -26,6 +26,7 @@ from organization.models import AcademicYear, ClinicalSite, Department, Qualific
 from organization.services import coordinator_add, department_create, policy_for
 from residents.models import Resident
 from residents.services import ResidentData, resident_upsert
+from surveys.demo import seed_surveys, surveys_summary
 
 from .demo_training import seed_disciplines, seed_training_year, training_summary
 from .eligibility import mentor_eligibility
@@ -419,6 +420,8 @@ def seed_demo(*, stdout=None) -> dict[str, dict[str, str]]:
     seed_assessments(specialty=specialty, coordinator=coordinator, mentors=mentors,
                      residents={(r.offset, r.index): residents[r.email] for r in plan},
                      showcase=residents[logins["resident"]["email"]], today=today)
+    seed_surveys(department=department, coordinator=coordinator, today=today,
+                 showcase_users={residents[logins["resident"]["email"]].user_id, coordinator.pk})
 
     if stdout is not None:
         policy = policy_for(department)
@@ -429,4 +432,5 @@ def seed_demo(*, stdout=None) -> dict[str, dict[str, str]]:
                      f"({', '.join(f'{n} {s}' for s, n in statuses.items())}), "
                      f"{active_assignments} active assignments; {training_summary(residents.values())}")
         stdout.write(f"Assessments: {assessments_summary(department)}")
+        stdout.write(f"Surveys: {surveys_summary(department)}")
     return logins
