@@ -13,14 +13,16 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mentoring.models import Mentor
 
+from .campaigns import response_rate
 from .charts import chart_for
-from .models import Answer, Campaign, Item, Participation, PendingSubmission, Questionnaire, Response
+from .models import Answer, Campaign, Item, PendingSubmission, Questionnaire, Response
+from .models.campaign import DEFAULT_THRESHOLD
 from .pooling import POOL_YEARS, Block, QuestionnairePool, pool_questionnaires
 from .stats import ItemCounts, ItemStats, answer_counts, item_stats
 
@@ -120,13 +122,6 @@ def campaign_visibility(campaign: Campaign) -> tuple[bool, str, int]:
             "Results are hidden: fewer than %(k)d people answered, and no figure is shown for fewer than %(k)d.",
             campaign.threshold) % {"k": campaign.threshold}, responses
     return True, "", responses
-
-
-def response_rate(campaign: Campaign) -> tuple[int, int]:
-    """(answered, invited), one query. Never who answered."""
-    figures = Participation.objects.filter(campaign=campaign).aggregate(
-        invited=Count("id"), answered=Count("id", filter=Q(completed=True)))
-    return figures["answered"], figures["invited"]
 
 
 def campaign_results(campaign: Campaign) -> CampaignResults:
@@ -317,7 +312,7 @@ def my_pooled_results(mentor: Mentor) -> list[OwnResults]:
         notes = [n for n in (_suppressed_note(pool, mentor.pk),
                              _pending_note(pool.pooling.running.get(mentor.pk), with_count=False)) if n]
         if not results[q] and not notes:
-            notes = [not_enough_yet(max((c.threshold for c in pool.campaigns), default=0))]
+            notes = [not_enough_yet(max((c.threshold for c in pool.campaigns), default=DEFAULT_THRESHOLD))]
         out.append(OwnResults(questionnaires[q], results[q], notes))
     return out
 
