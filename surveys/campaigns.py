@@ -239,7 +239,10 @@ def campaign_close(*, campaign: Campaign, by, today: date | None = None) -> Camp
     if by is None and campaign.closes_on >= today:
         raise ValidationError(_("The campaign is open until %(date)s.") % {"date": date_format(campaign.closes_on)})
     campaign.status = Campaign.Status.CLOSED
-    campaign.save(update_fields=["status"])
+    # Closed early: the record says when it really closed. Per-mentor pooling orders campaigns by this date, and
+    # its blocks must never change once shown (surveys.pooling).
+    campaign.closes_on = min(campaign.closes_on, max(today, campaign.opens_on))
+    campaign.save(update_fields=["status", "closes_on"])
     transaction.on_commit(lambda: _queue("release_campaign_pool", campaign.pk, final=True))
     return campaign
 

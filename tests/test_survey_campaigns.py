@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from mentoring.services import assignment_create
 from surveys.campaigns import (
@@ -436,6 +437,14 @@ def test_close_only_an_open_campaign_by_its_coordinator(coordinator, department,
     with pytest.raises(ValidationError):
         campaign_close(campaign=campaign, by=coordinator)
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.CLOSED
+
+
+def test_closing_early_records_the_day_it_really_closed(coordinator, department, questionnaire):
+    today = timezone.localdate()
+    campaign = CampaignFactory(questionnaire=questionnaire, opens_on=today - timedelta(days=3),
+                               closes_on=today + timedelta(days=10))
+    campaign_close(campaign=campaign, by=coordinator, today=today)
+    assert Campaign.objects.get(pk=campaign.pk).closes_on == today
 
 
 def test_answers_refused_after_close(coordinator, department, questionnaire, mentors, make_resident):
