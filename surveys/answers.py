@@ -4,12 +4,23 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from organization.validators import validate_no_patient_identifiers
 
 from .models import Item
 
 LIKERT_VALUES = (1, 2, 3, 4, 5)
+# The words of the agreement scale and of yes/no: on the answer form, in the results and in the codebook.
+LIKERT_LABELS = {
+    1: gettext_lazy("Strongly disagree"),
+    2: gettext_lazy("Disagree"),
+    3: gettext_lazy("Neither agree nor disagree"),
+    4: gettext_lazy("Agree"),
+    5: gettext_lazy("Strongly agree"),
+}
+YES, NO = 1, 0
+YES_NO_LABELS = {YES: gettext_lazy("Yes"), NO: gettext_lazy("No")}
 MAX_TEXT = 4000
 
 

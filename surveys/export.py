@@ -23,9 +23,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from .answers import LIKERT_LABELS, YES_NO_LABELS
 from .models import Answer, Campaign, Item, Response
 from .results import campaign_visibility, items_of_questionnaires
-from .stats import LIKERT_LABELS, YES_NO_LABELS
 
 FORMATS = ("csv", "xlsx", "codebook", "comments")
 CONTENT_TYPES = {

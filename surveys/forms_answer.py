@@ -8,18 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .answers import LIKERT_VALUES, MAX_TEXT
+from .answers import LIKERT_LABELS, LIKERT_VALUES, MAX_TEXT, YES_NO_LABELS
 from .models import Item
-
-LIKERT_LABELS = {
-    1: _("Strongly disagree"),
-    2: _("Disagree"),
-    3: _("Neither agree nor disagree"),
-    4: _("Agree"),
-    5: _("Strongly agree"),
-}
-YES, NO = 1, 0
-YES_NO_LABELS = {YES: _("Yes"), NO: _("No")}
 
 _BOX = {"class": "form-control form-control-lg"}
 

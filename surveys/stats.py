@@ -15,18 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
-from django.utils.translation import gettext_lazy as _
 
+from .answers import LIKERT_LABELS, YES_NO_LABELS
 from .models import Answer, Item
 
-LIKERT_LABELS = {
-    1: _("Strongly disagree"),
-    2: _("Disagree"),
-    3: _("Neither agree nor disagree"),
-    4: _("Agree"),
-    5: _("Strongly agree"),
-}
-YES_NO_LABELS = {1: _("Yes"), 0: _("No")}
 AGREEING = (4, 5)
 
 
