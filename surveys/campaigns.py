@@ -278,8 +278,8 @@ def _queue(task_name: str, campaign_id: int, **kwargs) -> None:
 
 
 def answer_link(campaign_id: int) -> str:
-    """The answer page: an absolute URL when settings.SITE_URL is set, otherwise the path on the site."""
-    return getattr(settings, "SITE_URL", "").rstrip("/") + reverse("surveys:answer", args=[campaign_id])
+    """The answer page's address for e-mails (settings.SITE_URL, the address people open the product at)."""
+    return settings.SITE_URL.rstrip("/") + reverse("surveys:answer", args=[campaign_id])
 
 
 def _guarantee(campaign: Campaign) -> str:
