@@ -16,7 +16,7 @@ import pytest
 # (factories, assertions), which Django would otherwise refuse. Test-only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE.parent.parent / "test-artifacts" / "screenshots"
@@ -46,6 +46,22 @@ def shot(page, step: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+PASSWORD = "pass-word-123"  # the factories' password
+
+
+def log_in(page, email, *, password=PASSWORD, from_home=False):
+    """Log in through the form. `from_home`: start at / and check that an anonymous visitor is sent to log in."""
+    if from_home:
+        page.goto("/")
+        expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    else:
+        page.goto("/accounts/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def page_problems(page) -> list[str]:

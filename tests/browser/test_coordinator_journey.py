@@ -9,10 +9,9 @@ from playwright.sync_api import expect
 from mentoring.models import Assignment
 from mentoring.roster import roster_template
 from mentoring.services import assignment_create
-from tests.browser.conftest import page_problems, shot
+from tests.browser.conftest import log_in, page_problems, shot
 from tests.factories import AcademicYearFactory
 
-PASSWORD = "pass-word-123"  # the factories' password
 NEW_RESIDENTS = [
     ("aruzhan.sadykova@example.org", "Sadykova", "Aruzhan"),
     ("timur.bekov@example.org", "Bekov", "Timur"),
@@ -43,13 +42,6 @@ def residents_csv(path, specialty, site):
     return path
 
 
-def log_in(page, email):
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
 
 def open_menu(page, department, item):
     page.locator("#mainnav").get_by_role("button", name=department.name).click()
@@ -73,7 +65,7 @@ def test_coordinator_journey(page, journey, tmp_path):
     department, mentor = journey["department"], journey["mentor"]
 
     # 1. Log in through the form; a coordinator of one department lands on its dashboard.
-    log_in(page, journey["coordinator"].email)
+    log_in(page, journey["coordinator"].email, from_home=True)
     expect(page).to_have_url(re.compile(rf"/departments/{department.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(department.name)
     expect(load_badge(page, mentor)).to_have_attribute("data-load", "under")
@@ -139,7 +131,7 @@ def test_coordinator_journey(page, journey, tmp_path):
 
 def test_dashboard_on_a_phone(phone_page, journey):
     page = phone_page
-    log_in(page, journey["coordinator"].email)
+    log_in(page, journey["coordinator"].email, from_home=True)
     expect(page.get_by_role("heading", level=1)).to_have_text(journey["department"].name)
     expect(load_badge(page, journey["mentor"])).to_have_attribute("data-load", "under")
     menu = page.locator("#mainnav")

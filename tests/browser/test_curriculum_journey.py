@@ -10,11 +10,9 @@ from playwright.sync_api import expect
 
 from mentoring.services import assignment_create
 from residents.models import Curriculum
-from tests.browser.conftest import PHONE, page_problems, shot
+from tests.browser.conftest import PHONE, log_in, page_problems, shot
 from tests.factories import AcademicYearFactory
 from tests.factories_curricula import DisciplineFactory
-
-PASSWORD = "pass-word-123"  # the factories' password
 
 
 @pytest.fixture
@@ -27,12 +25,6 @@ def journey(department, specialty, coordinator, make_mentor, make_resident):
     assignment_create(resident=resident, mentor=make_mentor(), by=coordinator)
     return {"department": department, "resident": resident, "coordinator": coordinator}
 
-
-def log_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def fill_split(page, curriculum, discipline, classroom, clinical, independent):

@@ -13,11 +13,10 @@ from assessments.entrustment import entrustment_decide
 from assessments.models import EntrustmentDecision
 from assessments.policy import assessment_policy_for
 from mentoring.services import assignment_create
-from tests.browser.conftest import PHONE, page_problems, shot
+from tests.browser.conftest import PHONE, log_in, page_problems, shot
 from tests.factories import today
 from tests.factories_assessments import EPAFactory, ObservationFactory
 
-PASSWORD = "pass-word-123"  # the factories' password
 RATIONALE = "Three consecutive observations at distant supervision; the committee agrees."
 
 
@@ -52,14 +51,6 @@ def ward(department, specialty, coordinator, make_mentor, make_resident):
             "newborn": newborn, "resuscitation": resuscitation}
 
 
-def log_in(page, email):
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-
 
 def no_horizontal_overflow(page):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.evaluate(
@@ -73,7 +64,7 @@ def test_coordinator_confirms_a_proposed_level(make_page, ward):
 
     # 1. The proposals page of the department, on a desktop.
     page = make_page()
-    log_in(page, coordinator.email)
+    log_in(page, coordinator.email, from_home=True)
     proposals_url = reverse("assessments:proposals", kwargs={"department_id": ward["department"].pk})
     page.goto(proposals_url)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Entrustment proposals")
@@ -145,7 +136,7 @@ def test_coordinator_confirms_a_proposed_level(make_page, ward):
 
     # 6. The resident on a phone: their progress and the EPA's page fit the screen.
     phone = make_page(viewport=PHONE, has_touch=True, device_scale_factor=2)
-    log_in(phone, resident.user.email)
+    log_in(phone, resident.user.email, from_home=True)
     phone.goto(reverse("assessments:my_progress"))
     expect(phone.get_by_role("heading", level=1)).to_have_text("My progress")
     card = phone.locator(f'#epa-rows li[data-epa="{newborn.pk}"]')

@@ -15,9 +15,8 @@ from playwright.sync_api import expect
 from mentoring.services import assignment_create
 from residents.activity import activity_log, night_duty_log
 from residents.models import ActivityEntry, NightDuty, ReviewStatus
-from tests.browser.conftest import PHONE, page_problems, shot
+from tests.browser.conftest import PHONE, log_in, page_problems, shot
 
-PASSWORD = "pass-word-123"  # the factories' password
 COMMENT = "Say which catheter was placed and who supervised you."
 # One day of the week: (kind, manipulation role, hours); every day has a manipulation, odd days a third activity.
 DAY = [("manipulation", "performed", "1.5"), ("rounds", "", "2"), ("patient_supervision", "", "3")]
@@ -62,14 +61,6 @@ def phone(make_page):
     return make_page(viewport=PHONE, has_touch=True, device_scale_factor=2)
 
 
-def log_in(page, email):
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-
 
 def open_menu_item(page, name):
     """The phone's collapsed navigation: open it, then follow one of its links."""
@@ -96,7 +87,7 @@ def test_mentor_confirms_a_week_on_a_phone(make_page, week):
 
     # 1. The mentor logs in on a phone and opens the confirmation queue.
     page = phone(make_page)
-    log_in(page, mentor.user.email)
+    log_in(page, mentor.user.email, from_home=True)
     expect(page).to_have_url(re.compile(re.escape(reverse("mentoring:mentor_home")) + "$"))
     expect(page.locator("#home-queue #queue-size")).to_have_text("40")
     shot(page, "1-mentor-home")
@@ -180,7 +171,7 @@ def test_mentor_confirms_a_week_on_a_phone(make_page, week):
 
     # 6. The resident, on a phone, sees the returned entry with the comment, corrects it and resubmits.
     resident_page = phone(make_page)
-    log_in(resident_page, first.user.email)
+    log_in(resident_page, first.user.email, from_home=True)
     expect(resident_page.locator("#home-log")).to_contain_text("1 returned by the mentor: please correct")
     shot(resident_page, "8-resident-home")
     resident_page.locator("#home-log").get_by_role("link", name="Open the log").click()

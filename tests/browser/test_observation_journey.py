@@ -15,10 +15,9 @@ from playwright.sync_api import expect
 
 from assessments.models import Observation
 from mentoring.services import assignment_create
-from tests.browser.conftest import PHONE, page_problems, shot
+from tests.browser.conftest import PHONE, log_in, page_problems, shot
 from tests.factories_assessments import EPAFactory, ObservationFactory
 
-PASSWORD = "pass-word-123"  # the factories' password
 WENT_WELL = "Calm, systematic examination; explained the feeding plan to the mother."
 TO_IMPROVE = "Check the hip examination before discharge."
 MAX_TAPS = 4
@@ -54,13 +53,6 @@ def phone(make_page):
     page.context.add_init_script(COUNT_TAPS)
     return page
 
-
-def log_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def no_horizontal_overflow(page):

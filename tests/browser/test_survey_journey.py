@@ -19,19 +19,11 @@ from surveys.campaigns import campaign_launch, campaign_save
 from surveys.models import Participation, Response
 from surveys.shipped import questionnaire_install_shipped
 from surveys.submission import response_submit
-from tests.browser.conftest import PHONE, page_problems, shot
+from tests.browser.conftest import PHONE, log_in, page_problems, shot
 from tests.factories_surveys import answers_for
 
-PASSWORD = "pass-word-123"  # the factories' password
 COMMENT = "Explains the reasons behind every decision on the round."
 
-
-def log_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 @pytest.fixture
