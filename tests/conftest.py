@@ -14,6 +14,7 @@ from tests.factories import (
 )
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -36,7 +37,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +112,26 @@ def make_resident(specialty, site):
         return ResidentFactory(**kwargs)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker):
+    """The demo data (seed_demo), once for the module that asks for it, rolled back at the end; each test runs
+    in its own savepoint inside, as usual. Passwords are hashed with the fast hasher, as in every test."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from mentoring.demo import seed_demo
+
+    with (django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic()):
+        yield seed_demo()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(_seeded_once):
+    """The demo logins; the demo data is in the database for the test."""
+    return _seeded_once
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Min
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import User
@@ -37,7 +36,6 @@ from residents.selectors_activity import confirmation_queue
 
 pytestmark = pytest.mark.django_db
 DEMO_MENTOR_EMAIL = "gulnara.akhmetova@demo.residency.kz"
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STAMPED = (Resident, Mentor, Curriculum, ActivityEntry, NightDuty)
 
 
@@ -58,19 +56,6 @@ def _active_count(mentor):
     return Assignment.objects.filter(mentor=mentor, ended_on__isnull=True).count()
 
 
-@pytest.fixture(scope="module")
-def _seeded_once(django_db_setup, django_db_blocker):
-    """Seed once for the module (a year of logs takes a few seconds), rolled back at the end; each test runs
-    in its own savepoint inside, as usual. The passwords are hashed as in every test (conftest's fast hasher)."""
-    with (django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-          transaction.atomic()):
-        yield seed_demo()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def seeded(_seeded_once):
-    return _seeded_once
 
 
 def test_seed_creates_the_demo_department(seeded):

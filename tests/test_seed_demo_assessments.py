@@ -4,8 +4,6 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from assessments.demo import PROPOSALS, SCORES
@@ -34,23 +32,10 @@ from residents.models import Resident
 pytestmark = pytest.mark.django_db
 DEMO_RESIDENT_EMAIL = "darya.lebedeva@demo.residency.kz"
 DEMO_MENTOR_EMAIL = "gulnara.akhmetova@demo.residency.kz"
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ASSESSMENT_MODELS = (EPA, EPAExpectation, Observation, EntrustmentDecision, EntrustmentDecision.history.model,
                      ExamResult, ExamResult.history.model, MentorEvaluation, TrackDecision)
 
 
-@pytest.fixture(scope="module")
-def _seeded_once(django_db_setup, django_db_blocker):
-    """Seed once for the module (as tests/test_seed_demo.py does), rolled back at the end."""
-    with (django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-          transaction.atomic()):
-        yield seed_demo()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def seeded(_seeded_once):
-    return _seeded_once
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """The demo's surveys (surveys.demo, called by seed_demo): every part of issue 5 has something to show."""
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
 from accounts.models import User
 from mentoring.demo import seed_demo
@@ -11,20 +9,8 @@ from surveys.selectors import open_participations
 from surveys.shipped import SHIPPED
 
 pytestmark = pytest.mark.django_db
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(scope="module")
-def _seeded_once(django_db_setup, django_db_blocker):
-    with (django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-          transaction.atomic()):
-        yield seed_demo()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def seeded(_seeded_once):
-    return _seeded_once
 
 
 def test_the_three_shipped_questionnaires_are_installed(seeded):
