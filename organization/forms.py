@@ -1,6 +1,7 @@
 """Form helpers and widgets shared by the apps (organization sits below them all)."""
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 
 
@@ -30,3 +31,10 @@ def apply_service_errors(form: forms.Form, exc: ValidationError, rename: dict[st
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def report_refusal(request, exc: ValidationError) -> None:
+    """Show every message of a service's ValidationError as an error on the next page (after a POST that the
+    service refused)."""
+    for message in exc.messages:
+        messages.error(request, message)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mentoring.selectors import mentor_profile_of
 from mentoring.views.helpers import paginate
-from organization.forms import apply_service_errors
+from organization.forms import apply_service_errors, report_refusal
 from residents.selectors import resident_profile_of
 
 from ..forms_observations import LEVELS, ObservationForm
@@ -129,8 +129,7 @@ def observation_acknowledge(request, pk):
     try:
         acknowledge_service(observation=observation, by=request.user)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        report_refusal(request, exc)
     else:
         messages.success(request, _("Acknowledged: %(epa)s of %(date)s.") % {
             "epa": observation.epa.code, "date": formats.date_format(observation.observed_on, "SHORT_DATE_FORMAT")})

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organization.forms import apply_service_errors
+from organization.forms import apply_service_errors, report_refusal
 from organization.selectors import current_academic_year, departments_for_user
 
 from .. import activity as services
@@ -159,8 +159,7 @@ def activity_delete(request, pk):
     try:
         services.activity_delete(entry=entry, by=request.user)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        report_refusal(request, exc)
     else:
         messages.success(request, _("The entry has been deleted."))
     return redirect(_log_url(entry.date))
@@ -227,8 +226,7 @@ def duty_delete(request, pk):
     try:
         services.night_duty_delete(duty=duty, by=request.user)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        report_refusal(request, exc)
     else:
         messages.success(request, _("The night duty has been deleted."))
     return redirect(_log_url(timezone.localtime(duty.starts_at).date()))
@@ -264,8 +262,7 @@ def confirm(request):
         result = services.activity_confirm(mentor_user=request.user, entry_ids=form.cleaned_data["entry"],
                                            duty_ids=form.cleaned_data["duty"])
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        report_refusal(request, exc)
         return redirect("residents:confirmation_queue")
     parts = []
     if result.entries:
@@ -291,8 +288,7 @@ def _return(request, item, service, **kwargs):
         try:
             service(mentor_user=request.user, comment=form.cleaned_data["comment"], **kwargs)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            report_refusal(request, exc)
         else:
             messages.success(request, _("Returned to %(resident)s with your comment.") % {"resident": item.resident})
     else:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organization.forms import apply_service_errors
+from organization.forms import apply_service_errors, report_refusal
 from organization.models import AcademicYear
 from organization.selectors import current_academic_year, department_for_coordinator
 
@@ -94,8 +94,7 @@ def curriculum_start_view(request):
         curriculum = curriculum_start(resident=resident, academic_year=year, by=request.user,
                                       copy_previous=form.copy_previous)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        report_refusal(request, exc)
         return redirect("residents:my_curricula")
     messages.success(request, _("Your curriculum for %(year)s is a draft: check the hours, then submit it.") % {
         "year": year})
@@ -155,8 +154,7 @@ def curriculum_submit_view(request, pk):
         curriculum_submit(curriculum=access.curriculum, by=request.user)
     except ValidationError as exc:
         messages.error(request, _("The curriculum was not submitted."))
-        for message in exc.messages:
-            messages.error(request, message)
+        report_refusal(request, exc)
     else:
         messages.success(request, _("Submitted: your coordinator will review it."))
     return redirect("residents:curriculum_detail", pk=pk)
@@ -171,8 +169,7 @@ def curriculum_approve_view(request, pk):
     try:
         curriculum_approve(curriculum=access.curriculum, by=request.user)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        report_refusal(request, exc)
     else:
         messages.success(request, _("Curriculum of %(resident)s approved.") % {
             "resident": access.curriculum.resident})

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentoring.views.helpers import paginate
-from organization.forms import apply_service_errors
+from organization.forms import apply_service_errors, report_refusal
 from organization.selectors import department_for_coordinator, departments_for_user
 
 from ..answers import items_of
@@ -80,9 +80,6 @@ def _locked_redirect(request, questionnaire: Questionnaire):
     return None
 
 
-def _service_error(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
-
 
 # --- questionnaires -------------------------------------------------------------------------------------------
 
@@ -125,7 +122,7 @@ def questionnaire_install(request, department_id):
         questionnaire = questionnaire_install_shipped(department=department, key=request.POST.get("key", ""),
                                                       by=request.user)
     except ValidationError as exc:
-        _service_error(request, exc)
+        report_refusal(request, exc)
         return redirect("surveys:questionnaire_list", department_id=department.pk)
     messages.success(request, _("“%(title)s” added. Change it as you like before its first campaign.")
                      % {"title": questionnaire.title})
@@ -172,7 +169,7 @@ def questionnaire_copy_view(request, pk):
     try:
         copy = questionnaire_copy(questionnaire=questionnaire, by=request.user)
     except ValidationError as exc:
-        _service_error(request, exc)
+        report_refusal(request, exc)
         return redirect(_detail_url(questionnaire.pk))
     messages.success(request, _("Copy made: “%(title)s”. It has no answers yet, so you can change it.")
                      % {"title": copy.title})
@@ -229,7 +226,7 @@ def section_delete_view(request, pk):
     try:
         section_delete(section=section, by=request.user)
     except ValidationError as exc:
-        _service_error(request, exc)
+        report_refusal(request, exc)
     else:
         messages.success(request, _("Section “%(title)s” deleted with its questions.") % {"title": section.title})
     return redirect(_detail_url(section.questionnaire_id))
@@ -242,7 +239,7 @@ def section_move_view(request, pk):
     try:
         section_move(section=section, direction=request.POST.get("direction", ""), by=request.user)
     except ValidationError as exc:
-        _service_error(request, exc)
+        report_refusal(request, exc)
     return redirect(_detail_url(section.questionnaire_id, f"section-{section.pk}"))
 
 
@@ -296,7 +293,7 @@ def item_delete_view(request, pk):
     try:
         item_delete(item=item, by=request.user)
     except ValidationError as exc:
-        _service_error(request, exc)
+        report_refusal(request, exc)
     else:
         messages.success(request, _("Question deleted."))
     return redirect(_detail_url(item.section.questionnaire_id, f"section-{item.section_id}"))
@@ -309,5 +306,5 @@ def item_move_view(request, pk):
     try:
         item_move(item=item, direction=request.POST.get("direction", ""), by=request.user)
     except ValidationError as exc:
-        _service_error(request, exc)
+        report_refusal(request, exc)
     return redirect(_detail_url(item.section.questionnaire_id, f"item-{item.pk}"))

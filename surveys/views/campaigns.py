@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentoring.views.helpers import paginate
-from organization.forms import apply_service_errors
+from organization.forms import apply_service_errors, report_refusal
 from organization.selectors import department_for_coordinator
 
 from ..campaigns import (
@@ -90,9 +90,6 @@ def campaign_detail(request, pk):
     })
 
 
-def _refused(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
-
 
 @login_required
 @require_POST
@@ -101,7 +98,7 @@ def campaign_launch_view(request, pk):
     try:
         audience = campaign_launch(campaign=campaign, by=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        report_refusal(request, exc)
     else:
         invited = len(audience.user_ids)
         messages.success(request, ngettext(
@@ -122,7 +119,7 @@ def campaign_remind_view(request, pk):
     try:
         waiting = campaign_remind(campaign=campaign, by=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        report_refusal(request, exc)
     else:
         messages.success(request, ngettext(
             "A reminder is on its way to %(count)d person who has not answered.",
@@ -138,7 +135,7 @@ def campaign_close_view(request, pk):
     try:
         campaign_close(campaign=campaign, by=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        report_refusal(request, exc)
     else:
         messages.success(request, _("Campaign closed. Results are shown where at least %(k)d people answered.")
                          % {"k": campaign.threshold})

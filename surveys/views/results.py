@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentoring.models import Mentor
-from organization.forms import apply_service_errors
+from organization.forms import apply_service_errors, report_refusal
 from organization.selectors import department_for_coordinator
 from organization.tabular import file_response
 
@@ -69,7 +69,7 @@ def comment_tag(request, pk):
         try:
             themes.comment_tag(answer=answer, themes=form.cleaned_data["themes"], by=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            report_refusal(request, exc)
         else:
             messages.success(request, _("Themes saved."))
     else:
@@ -91,7 +91,7 @@ def themes_page(request, department_id):
                 try:
                     themes.theme_delete(theme=theme, by=request.user)
                 except ValidationError as exc:
-                    messages.error(request, " ".join(exc.messages))
+                    report_refusal(request, exc)
                 else:
                     messages.success(request, _("Theme “%(name)s” deleted.") % {"name": theme.name})
             return redirect("surveys:themes", department_id=department.pk)
