@@ -287,30 +287,30 @@ def _guarantee(campaign: Campaign) -> str:
              "and results are shown only for groups of at least %(k)d people.") % {"k": campaign.threshold}
 
 
-def _invitation(campaign: Campaign) -> tuple[str, str]:
-    subject = _("Questionnaire: %(title)s") % {"title": campaign.title}
+def _letter(campaign: Campaign, subject: str, opening: str) -> tuple[str, str]:
     body = "\n\n".join([
         _("Hello,"),
-        _("You are invited to answer the questionnaire “%(title)s” (%(department)s). It is open until "
-          "%(closes)s.") % {"title": campaign.title, "department": campaign.department.name,
-                            "closes": date_format(campaign.closes_on)},
+        opening,
         _("Answer it here after logging in: %(link)s") % {"link": answer_link(campaign.pk)},
         _guarantee(campaign),
     ])
     return subject, body
+
+
+def _invitation(campaign: Campaign) -> tuple[str, str]:
+    figures = {"title": campaign.title, "department": campaign.department.name,
+               "closes": date_format(campaign.closes_on)}
+    return _letter(campaign, _("Questionnaire: %(title)s") % figures, _(
+        "You are invited to answer the questionnaire “%(title)s” (%(department)s). It is open until "
+        "%(closes)s.") % figures)
 
 
 def _reminder(campaign: Campaign) -> tuple[str, str]:
-    subject = _("Reminder: questionnaire “%(title)s”") % {"title": campaign.title}
-    body = "\n\n".join([
-        _("Hello,"),
-        _("This is a reminder: you have not answered the questionnaire “%(title)s” (%(department)s) yet. It is "
-          "open until %(closes)s.") % {"title": campaign.title, "department": campaign.department.name,
-                                       "closes": date_format(campaign.closes_on)},
-        _("Answer it here after logging in: %(link)s") % {"link": answer_link(campaign.pk)},
-        _guarantee(campaign),
-    ])
-    return subject, body
+    figures = {"title": campaign.title, "department": campaign.department.name,
+               "closes": date_format(campaign.closes_on)}
+    return _letter(campaign, _("Reminder: questionnaire “%(title)s”") % figures, _(
+        "This is a reminder: you have not answered the questionnaire “%(title)s” (%(department)s) yet. It is "
+        "open until %(closes)s.") % figures)
 
 
 def _mail_each(campaign: Campaign, participations, compose) -> int:
