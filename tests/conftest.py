@@ -114,6 +114,21 @@ def make_resident(specialty, site):
     return make
 
 
+@pytest.fixture
+def mentor(make_mentor):
+    return make_mentor()
+
+
+@pytest.fixture
+def resident(make_resident, mentor):
+    """An active resident assigned to `mentor` (files that need an unassigned one define their own)."""
+    from mentoring.services import assignment_create
+
+    resident = make_resident()
+    assignment_create(resident=resident, mentor=mentor)
+    return resident
+
+
 @pytest.fixture(scope="module")
 def _seeded_once(django_db_setup, django_db_blocker):
     """The demo data (seed_demo), once for the module that asks for it, rolled back at the end; each test runs

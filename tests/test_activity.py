@@ -37,16 +37,6 @@ def english():
         yield
 
 
-@pytest.fixture
-def mentor(make_mentor):
-    return make_mentor()
-
-
-@pytest.fixture
-def resident(make_resident, mentor):
-    resident = make_resident()
-    assignment_create(resident=resident, mentor=mentor)
-    return resident
 
 
 def today():

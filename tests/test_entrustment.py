@@ -17,23 +17,12 @@ from assessments.entrustment import (
 )
 from assessments.models import EntrustmentDecision, Observation
 from assessments.policy import assessment_policy_for
-from mentoring.services import assignment_create
 from tests.factories import CoordinatorFactory, DepartmentFactory, SpecialtyFactory, today
 from tests.factories_assessments import EPAFactory, ObservationFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def mentor(make_mentor):
-    return make_mentor()
-
-
-@pytest.fixture
-def resident(make_resident, mentor):
-    resident = make_resident()
-    assignment_create(resident=resident, mentor=mentor)
-    return resident
 
 
 @pytest.fixture

@@ -26,10 +26,6 @@ def year():
     return current_academic_year() or AcademicYearFactory(start_year=today().year - (today().month < 9))
 
 
-@pytest.fixture
-def mentor(make_mentor):
-    return make_mentor()
-
 
 # --- the service ----------------------------------------------------------------------------------------------
 

@@ -24,10 +24,6 @@ def questionnaire(department):
     return questionnaire_with_items(department, about_mentor=True)
 
 
-@pytest.fixture
-def mentor(make_mentor):
-    return make_mentor()
-
 
 @pytest.fixture
 def logged_in(client, coordinator):

@@ -23,16 +23,6 @@ THANKS = "Thank you: your answers have been recorded anonymously."
 ALREADY = "You have already answered this questionnaire. Thank you."
 
 
-@pytest.fixture
-def mentor(make_mentor):
-    return make_mentor()
-
-
-@pytest.fixture
-def resident(make_resident, mentor):
-    resident = make_resident()
-    assignment_create(resident=resident, mentor=mentor)
-    return resident
 
 
 @pytest.fixture
