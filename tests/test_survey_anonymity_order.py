@@ -137,3 +137,22 @@ def test_fifty_concurrent_submissions_by_one_resident_give_one_response(departme
     assert all("already answered" in message for kind, message in results if kind == "refused")
     release_pending(campaign_id=campaign.pk, final=True)
     assert Response.objects.filter(campaign=campaign).count() == 1
+
+
+@pytest.mark.postgres
+def test_a_release_vacuums_the_pool_so_dead_rows_do_not_linger(department):
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.tasks import release_campaign_pool
+
+    assert connection.vendor == "postgresql"
+    campaign = CampaignFactory(questionnaire=questionnaire_with_items(department, about_mentor=False), threshold=3)
+    users = [UserFactory() for _ in range(3)]
+    invite(campaign, users)
+    with CaptureQueriesContext(connection) as queries:
+        for user in users:  # the third submission's commit releases the pool (eager task) and vacuums
+            response_submit(campaign=campaign, user=user, answers=answers_for(campaign.questionnaire))
+    vacuums = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("VACUUM")]
+    assert len(vacuums) == 1 and PendingSubmission._meta.db_table in vacuums[0]
+    assert Response.objects.filter(campaign=campaign).count() == 3
+    assert release_campaign_pool(campaign.pk) == 0  # nothing left: no release, no vacuum

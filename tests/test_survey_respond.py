@@ -196,6 +196,20 @@ def test_my_questionnaires_queries_do_not_grow_with_invitations(client, resident
     assert count_queries(client, url) == small
 
 
+def test_answer_page_queries_do_not_grow_with_questions(client, resident, campaign):
+    client.force_login(resident.user)
+    url = reverse("surveys:answer", args=[campaign.pk])
+    small = count_queries(client, url)
+    section = campaign.questionnaire.sections.create(title="More", position=2)
+    for position in range(1, 31):
+        item = section.items.create(kind="single" if position % 2 else "likert", text=f"Question {position}",
+                                    position=position, code=f"extra{position}")
+        if item.kind == "single":
+            for value in (1, 2, 3):
+                item.options.create(label=f"Option {value}", value=value, position=value)
+    assert count_queries(client, url) == small
+
+
 # --- home cards ------------------------------------------------------------------------------------------------
 
 
