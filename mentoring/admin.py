@@ -1,7 +1,30 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from .models import Assignment, Mentor, MentorTraining
+from organization.admin import ReadOnlyMixin
+
+from .models import (
+    Absence,
+    Assignment,
+    CalendarFeed,
+    Goal,
+    GoalNote,
+    Meeting,
+    MeetingParticipant,
+    Mentor,
+    MentorTraining,
+    Programme,
+    SpeedChoice,
+    SpeedEvent,
+    SpeedExpert,
+    SpeedGroup,
+    SpeedGroupMember,
+    SpeedMatch,
+    SpeedPreference,
+    SpeedSlot,
+)
 from .services import MentorData, assignment_create, mentor_upsert, training_record
 
 
@@ -95,29 +118,36 @@ class AssignmentAdminForm(forms.ModelForm):
 
     class Meta:
         model = Assignment
-        fields = ["resident", "mentor", "started_on"]
+        fields = ["programme", "resident", "mentor", "peer", "started_on"]
 
     def __init__(self, *args, request=None, **kwargs):
         self.request = request
         super().__init__(*args, **kwargs)
+        if "programme" in self.fields:
+            self.fields["programme"].required = False
+            self.fields["programme"].help_text = _("Empty: the department's classic clinical programme.")
 
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            self.instance = assignment_create(
-                resident=cleaned["resident"], mentor=cleaned["mentor"], started_on=cleaned["started_on"],
-                by=self.request.user if self.request else None)
+            try:
+                self.instance = assignment_create(
+                    resident=cleaned["resident"], mentor=cleaned.get("mentor"), peer=cleaned.get("peer"),
+                    programme=cleaned.get("programme"), started_on=cleaned["started_on"],
+                    by=self.request.user if self.request else None)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from None
         return cleaned
 
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
     form = AssignmentAdminForm
-    list_display = ["resident", "mentor", "started_on", "ended_on", "end_reason"]
-    list_filter = ["ended_on"]
-    search_fields = ["resident__user__last_name", "mentor__user__last_name"]
-    list_select_related = ["resident__user", "mentor__user"]
-    autocomplete_fields = ["resident", "mentor"]
+    list_display = ["resident", "mentor_side", "programme", "started_on", "ended_on", "end_reason"]
+    list_filter = ["kind", "ended_on"]
+    search_fields = ["resident__user__last_name", "mentor__user__last_name", "peer__user__last_name"]
+    list_select_related = ["resident__user", "mentor__user", "peer__user", "programme"]
+    autocomplete_fields = ["resident", "mentor", "peer"]
     actions = None
 
     def get_form(self, request, obj=None, **kwargs):
@@ -138,3 +168,91 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         pass  # saved by the service in AssignmentAdminForm.clean
+
+
+# --- programmes, meetings, goals, speed mentoring (issue 6) ---------------------------------------------------------
+# Written through the pages' services only; the admin shows them. Meeting notes are private to the meeting's
+# participants and are deliberately not in the admin; nor are calendar feed tokens shown (secret addresses).
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["__str__", "department", "kind", "min_per_mentor", "max_per_mentor", "is_active"]
+    list_filter = ["kind", "is_active", "department"]
+
+
+class ParticipantInline(ReadOnlyMixin, admin.TabularInline):
+    model = MeetingParticipant
+    fields = ["user", "role", "response", "responded_at"]
+    readonly_fields = fields
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["starts_at", "format", "programme", "mentor_user", "status"]
+    list_filter = ["status", "format"]
+    list_select_related = ["programme", "mentor_user"]
+    fields = ["programme", "mentor_user", "format", "starts_at", "ends_at", "place", "status", "proposed_by"]
+    inlines = [ParticipantInline]
+
+
+@admin.register(MeetingParticipant)
+class MeetingParticipantAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["meeting", "user", "role", "response"]
+    list_select_related = ["meeting", "user"]
+
+
+@admin.register(Absence)
+class AbsenceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["user", "kind", "starts_on", "ends_on"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["user", "created_at", "revoked_at"]
+    fields = ["user", "created_at", "revoked_at"]
+    list_select_related = ["user"]
+
+
+class GoalNoteInline(ReadOnlyMixin, admin.TabularInline):
+    model = GoalNote
+    fields = ["created_at", "author", "status_after", "text"]
+    readonly_fields = fields
+
+
+@admin.register(Goal)
+class GoalAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["title", "resident", "due_on", "status", "agreed_on"]
+    list_filter = ["status"]
+    list_select_related = ["resident__user"]
+    inlines = [GoalNoteInline]
+
+
+@admin.register(GoalNote)
+class GoalNoteAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["goal", "author", "created_at", "status_after"]
+    list_select_related = ["goal", "author"]
+
+
+@admin.register(SpeedEvent)
+class SpeedEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["title", "department", "held_on", "rounds", "round_minutes", "status"]
+    list_filter = ["status", "department"]
+
+
+@admin.register(SpeedSlot)
+class SpeedSlotAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["event", "round_number", "group", "expert"]
+    list_select_related = ["event", "group", "expert__mentor__user"]
+
+
+@admin.register(SpeedMatch)
+class SpeedMatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["event", "resident", "mentor", "edited", "assignment"]
+    list_select_related = ["event", "resident__user", "mentor__user"]
+
+
+for _model in (SpeedExpert, SpeedGroup, SpeedGroupMember, SpeedChoice, SpeedPreference):
+    admin.site.register(_model, type(f"{_model.__name__}Admin", (ReadOnlyMixin, admin.ModelAdmin), {}))

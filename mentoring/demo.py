@@ -427,7 +427,8 @@ def seed_demo(*, stdout=None) -> dict[str, dict[str, str]]:
         policy = policy_for(department)
         eligible = sum(mentor_eligibility(m, policy=policy, today=today).eligible for m in mentors.values())
         statuses = {s: sum(r.status == s for r in residents.values()) for s in Resident.Status.values}
-        active_assignments = Assignment.objects.filter(mentor__in=mentors.values(), ended_on__isnull=True).count()
+        active_assignments = Assignment.objects.filter(mentor__in=mentors.values(), ended_on__isnull=True,
+                                                       kind="clinical").count()
         stdout.write(f"{department}: {len(mentors)} mentors ({eligible} eligible), {len(residents)} residents "
                      f"({', '.join(f'{n} {s}' for s, n in statuses.items())}), "
                      f"{active_assignments} active assignments; {training_summary(residents.values())}")

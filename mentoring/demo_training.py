@@ -551,7 +551,7 @@ def _below_requirement(mentored: list[Resident], mentor_of: dict[int, int], show
 def _seed_logs(active: list[Resident], showcase: Resident | None, today: date, now: datetime) -> None:
     periods: dict[int, list[_Period]] = defaultdict(list)
     mentor_of: dict[int, int] = {}
-    for a in (Assignment.objects.filter(resident__in=active).select_related("mentor__clinical_site")
+    for a in (Assignment.objects.filter(resident__in=active, kind="clinical").select_related("mentor__clinical_site")
               .order_by("started_on", "pk")):
         periods[a.resident_id].append(_Period(a.mentor.user_id, a.mentor.clinical_site, a.started_on, a.ended_on))
         if a.ended_on is None:
@@ -590,7 +590,7 @@ def seed_training_year(*, residents: Iterable[Resident], coordinator, showcase: 
     order = [r.pk for r in residents]
     by_pk = Resident.objects.select_related("user", "specialty", "clinical_site", "cohort__intake_year").in_bulk(order)
     active = [by_pk[pk] for pk in order if by_pk[pk].status == Resident.Status.ACTIVE]
-    mentored = set(Assignment.objects.filter(resident__in=active, ended_on__isnull=True)
+    mentored = set(Assignment.objects.filter(resident__in=active, ended_on__isnull=True, kind="clinical")
                    .values_list("resident_id", flat=True))
     _seed_curricula(active, mentored, showcase, coordinator, today, now)
     _seed_logs(active, showcase, today, now)

@@ -170,3 +170,47 @@ def load_status(active_count: int, policy: MentoringPolicy) -> str:
     if active_count < policy.min_residents_per_mentor:
         return Load.UNDER
     return Load.OK
+
+
+# --- programmes (issue 6) -----------------------------------------------------------------------------------------
+
+
+def programme_capacity(programme, policy: MentoringPolicy) -> tuple[int, int]:
+    """(minimum, maximum) mentees per mentor: the department's policy for the clinical programme, else the
+    programme's own values (in a group programme, the size of each mentor's group)."""
+    if programme.kind == "clinical":
+        return policy.min_residents_per_mentor, policy.max_residents_per_mentor
+    return programme.min_per_mentor, programme.max_per_mentor
+
+
+def programme_eligibility(programme, *, mentee, mentor=None, peer=None, policy: MentoringPolicy,
+                          today: date) -> list[str]:
+    """Why the mentor side may not mentor `mentee` in `programme`, in plain words (empty: eligible).
+
+    - clinical and group: the clinical mentor rules (DESIGN.md section 2, Mentors);
+    - near-peer: a junior doctor (an active `Mentor` with a valid certificate, without the experience or
+      category rule), or a resident of the department at least one year of study more senior.
+    """
+    if programme.kind in ("clinical", "group"):
+        if mentor is None:
+            return [_("Only a clinical mentor can lead this programme")]
+        return mentor_eligibility(mentor, policy=policy, today=today).reasons
+    if mentor is not None:
+        return _junior_doctor_reasons(mentor, mentor_eligibility(mentor, policy=policy, today=today))
+    reasons = []
+    if peer.status != "active":
+        reasons.append(_("%(peer)s is not an active resident") % {"peer": peer})
+    if peer.year_of_study < mentee.year_of_study + 1:
+        reasons.append(_("%(peer)s is in year %(peer_year)d, a near-peer mentor must be at least one year of study "
+                         "more senior than year %(year)d") % {"peer": peer, "peer_year": peer.year_of_study,
+                                                            "year": mentee.year_of_study})
+    return reasons
+
+
+def _junior_doctor_reasons(mentor, result: Eligibility) -> list[str]:
+    reasons = []
+    if not mentor.is_active:
+        reasons.append(_("Mentor is marked inactive"))
+    if result.certificate_status in (CertificateStatus.MISSING, CertificateStatus.EXPIRED):
+        reasons.append(_("No valid specialist certificate"))
+    return reasons

@@ -245,7 +245,7 @@ def _resident_row(row: dict, lookups: _Lookups, by) -> str:
                         clinical_site=site, status=status, track=track)
     resident, outcome = resident_upsert(department=lookups.department, data=data)
     if mentor is not None:
-        current = Assignment.objects.filter(resident=resident, ended_on__isnull=True).values_list(
+        current = Assignment.objects.filter(resident=resident, ended_on__isnull=True, kind="clinical").values_list(
             "mentor_id", flat=True).first()
         if current != mentor.pk:
             try:

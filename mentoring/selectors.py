@@ -22,7 +22,7 @@ from .models import Assignment, Mentor, MentorTraining
 def _active_count_subquery():
     return Coalesce(
         Subquery(
-            Assignment.objects.filter(mentor=OuterRef("pk"), ended_on__isnull=True)
+            Assignment.objects.filter(mentor=OuterRef("pk"), ended_on__isnull=True, kind="clinical")
             .values("mentor").annotate(c=Count("pk")).values("c")[:1],
             output_field=IntegerField(),
         ),
@@ -98,7 +98,7 @@ def mentor_rows(mentors, policy, today=None) -> list[MentorRow]:
 def active_assignment_prefetch():
     return Prefetch(
         "assignments",
-        queryset=Assignment.objects.filter(ended_on__isnull=True).select_related("mentor__user"),
+        queryset=Assignment.objects.filter(ended_on__isnull=True, kind="clinical").select_related("mentor__user"),
         to_attr="active_assignments",
     )
 
@@ -109,20 +109,21 @@ def residents_with_mentor(department: Department) -> QuerySet[Resident]:
 
 def without_mentor(qs: QuerySet[Resident]) -> QuerySet[Resident]:
     return qs.annotate(
-        has_mentor=Exists(Assignment.objects.filter(resident=OuterRef("pk"), ended_on__isnull=True))
+        has_mentor=Exists(Assignment.objects.filter(resident=OuterRef("pk"), ended_on__isnull=True, kind="clinical"))
     ).filter(has_mentor=False)
 
 
 def resident_history(resident: Resident) -> QuerySet[Assignment]:
-    return resident.assignments.select_related("mentor__user", "created_by", "ended_by").order_by("-started_on", "-id")
+    return (resident.assignments.filter(kind="clinical").select_related("mentor__user", "created_by", "ended_by")
+            .order_by("-started_on", "-id"))
 
 
 def mentor_assignments(mentor: Mentor, active_only=False) -> QuerySet[Assignment]:
-    qs = mentor.assignments.select_related(
+    qs = mentor.assignments.filter(kind="clinical").select_related(
         "resident__user", "resident__cohort__intake_year", "resident__cohort__specialty", "resident__clinical_site",
         "ended_by")
     if active_only:
-        qs = qs.filter(ended_on__isnull=True)
+        qs = qs.filter(ended_on__isnull=True, kind="clinical")
     return qs.order_by(F("ended_on").desc(nulls_first=True), "resident__user__last_name")
 
 

@@ -13,8 +13,8 @@ from organization.models import ClinicalSite, Department, QualificationCategory,
 from organization.services import policy_for
 from residents.models import Resident
 
-from .eligibility import mentor_eligibility
-from .models import Assignment, Mentor, MentorTraining
+from .eligibility import programme_capacity, programme_eligibility
+from .models import Assignment, Mentor, MentorTraining, Programme
 
 
 class AssignmentRefused(ValidationError):
@@ -104,53 +104,102 @@ def training_record(*, mentor: Mentor, kind: str, completed_on: date, provider: 
     return training, created
 
 
-@transaction.atomic
-def assignment_create(*, resident: Resident, mentor: Mentor, by=None, started_on: date | None = None) -> Assignment:
-    """Assign `resident` to `mentor`.
+def clinical_programme(department: Department) -> Programme:
+    """The department's classic clinical programme, created on first use (one per department, a DB rule)."""
+    programme = Programme.objects.filter(department=department, kind=Programme.Kind.CLINICAL).first()
+    if programme is None:
+        try:
+            with transaction.atomic():
+                programme = Programme.objects.create(department=department, kind=Programme.Kind.CLINICAL,
+                                                     name="Clinical mentoring")
+        except IntegrityError:  # created meanwhile by a concurrent request
+            programme = Programme.objects.get(department=department, kind=Programme.Kind.CLINICAL)
+    return programme
 
-    Rules (DESIGN.md section 2, Assignment): the resident is active and has no
-    active mentor; the mentor is eligible, of the same department, and below the
-    policy's maximum. The resident and mentor rows are locked (in that order, so
-    two requests cannot deadlock) and the capacity counted under the lock; the
-    partial unique constraint on active assignments backs the one-mentor rule.
+
+def _lock_residents(*pks: int) -> dict[int, Resident]:
+    """Lock the given resident rows in primary-key order, so two requests cannot deadlock."""
+    rows = (Resident.objects.select_for_update(of=("self",)).select_related("specialty__department", "user")
+            .filter(pk__in=pks).order_by("pk"))
+    return {r.pk: r for r in rows}
+
+
+@transaction.atomic
+def assignment_create(*, resident: Resident, mentor: Mentor | None = None, peer: Resident | None = None,
+                      programme: Programme | None = None, by=None, started_on: date | None = None) -> Assignment:
+    """Assign `resident` to a mentor (or, in a near-peer programme, a senior resident `peer`) in `programme`
+    (default: the department's classic clinical programme).
+
+    Rules (DESIGN.md section 2, Assignment and Mentoring models): the resident is active and has no active
+    mentor in this programme (nor another clinical mentor); the programme is active and of the resident's
+    department; the mentor side belongs to the department and is eligible for the programme's kind
+    (`eligibility.programme_eligibility`); the mentor side has fewer mentees in the programme than its
+    maximum (the policy's for the clinical programme). Resident rows, then the mentor row, are locked in a
+    fixed order so two requests cannot deadlock, and the capacity is counted under the lock; partial unique
+    constraints back the one-mentor rules.
     """
+    if (mentor is None) == (peer is None):
+        raise AssignmentRefused(_("Choose either a mentor or a senior resident as the mentor."))
     today = timezone.localdate()
     started_on = started_on or today
-    locked = {"of": ("self",)}
-    resident = Resident.objects.select_for_update(**locked).select_related("specialty__department").get(pk=resident.pk)
-    mentor = Mentor.objects.select_for_update(**locked).select_related("specialty__department", "user").get(
-        pk=mentor.pk)
+    residents = _lock_residents(resident.pk, *([peer.pk] if peer is not None else []))
+    resident = residents[resident.pk]
     department = resident.specialty.department
+    if programme is None:
+        programme = clinical_programme(department)
+    programme = Programme.objects.get(pk=programme.pk)
     policy = policy_for(department)
+    if mentor is not None:
+        mentor = Mentor.objects.select_for_update(of=("self",)).select_related(
+            "specialty__department", "user").get(pk=mentor.pk)
+        side, side_department_id = mentor, mentor.specialty.department_id
+    else:
+        if peer.pk == resident.pk:
+            raise AssignmentRefused(_("A resident cannot mentor themselves."))
+        if programme.kind != Programme.Kind.NEAR_PEER:
+            raise AssignmentRefused(_("Only a near-peer programme has residents as mentors."))
+        peer = residents[peer.pk]
+        side, side_department_id = peer, peer.specialty.department_id
 
-    if mentor.specialty.department_id != department.pk:
-        raise AssignmentRefused(_("%(mentor)s is a mentor of another department.") % {"mentor": mentor})
+    if programme.department_id != department.pk:
+        raise AssignmentRefused(_("%(programme)s is a programme of another department.") % {"programme": programme})
+    if not programme.is_active:
+        raise AssignmentRefused(_("%(programme)s is closed to new assignments.") % {"programme": programme})
+    if side_department_id != department.pk:
+        raise AssignmentRefused(_("%(mentor)s is a mentor of another department.") % {"mentor": side})
     if resident.status != Resident.Status.ACTIVE:
         raise AssignmentRefused(_("%(resident)s is not active (%(status)s).") % {
             "resident": resident, "status": resident.get_status_display()})
     if started_on > today:
         raise AssignmentRefused(_("An assignment cannot start in the future."))
-    current = Assignment.objects.filter(resident=resident, ended_on__isnull=True).select_related("mentor__user").first()
+    current = (Assignment.objects.filter(resident=resident, programme=programme, ended_on__isnull=True)
+               .select_related("mentor__user", "peer__user").first())
     if current is not None:
-        if current.mentor_id == mentor.pk:
+        if (current.mentor_id, current.peer_id) == (getattr(mentor, "pk", None), getattr(peer, "pk", None)):
             raise AssignmentRefused(_("%(resident)s is already assigned to %(mentor)s.") % {
-                "resident": resident, "mentor": mentor})
+                "resident": resident, "mentor": side})
+        if programme.is_clinical:
+            raise AssignmentRefused(
+                _("%(resident)s already has a mentor (%(mentor)s); end or reassign that assignment first.")
+                % {"resident": resident, "mentor": current.mentor_side})
         raise AssignmentRefused(
-            _("%(resident)s already has a mentor (%(mentor)s); end or reassign that assignment first.")
-            % {"resident": resident, "mentor": current.mentor})
-    eligibility = mentor_eligibility(mentor, policy=policy, today=today)
-    if not eligibility.eligible:
+            _("%(resident)s already has a mentor in %(programme)s (%(mentor)s); end that assignment first.")
+            % {"resident": resident, "programme": programme, "mentor": current.mentor_side})
+    reasons = programme_eligibility(programme, mentee=resident, mentor=mentor, peer=peer, policy=policy, today=today)
+    if reasons:
         raise AssignmentRefused(
-            _("%(mentor)s cannot receive residents: %(reasons)s.") % {
-                "mentor": mentor, "reasons": "; ".join(eligibility.reasons)})
-    active = Assignment.objects.filter(mentor=mentor, ended_on__isnull=True).count()
-    if active >= policy.max_residents_per_mentor:
+            _("%(mentor)s cannot receive residents: %(reasons)s.") % {"mentor": side, "reasons": "; ".join(reasons)})
+    _minimum, maximum = programme_capacity(programme, policy)
+    load = Assignment.objects.filter(programme=programme, ended_on__isnull=True)
+    active = (load.filter(mentor=mentor) if mentor is not None else load.filter(peer=peer)).count()
+    if active >= maximum:
         raise AssignmentRefused(
             _("%(mentor)s already has %(count)d residents, the maximum is %(max)d.") % {
-                "mentor": mentor, "count": active, "max": policy.max_residents_per_mentor})
+                "mentor": side, "count": active, "max": maximum})
     try:
         with transaction.atomic():
-            return Assignment.objects.create(resident=resident, mentor=mentor, started_on=started_on, created_by=by)
+            return Assignment.objects.create(resident=resident, programme=programme, kind=programme.kind,
+                                             mentor=mentor, peer=peer, started_on=started_on, created_by=by)
     except IntegrityError:
         # Only reachable if a concurrent writer bypassed the row lock; the constraint still holds.
         raise AssignmentRefused(_("%(resident)s already has a mentor.") % {"resident": resident}) from None
@@ -177,8 +226,8 @@ def assignment_end(*, assignment: Assignment, by=None, reason: str, ended_on: da
 
 @transaction.atomic
 def assignment_reassign(*, resident: Resident, mentor: Mentor, by=None, reason: str) -> Assignment:
-    """End the resident's current assignment (if any) and assign the new mentor, all or nothing."""
-    current = Assignment.objects.filter(resident=resident, ended_on__isnull=True).first()
+    """End the resident's current clinical assignment (if any) and assign the new mentor, all or nothing."""
+    current = Assignment.objects.filter(resident=resident, ended_on__isnull=True, kind="clinical").first()
     if current is not None:
         if current.mentor_id == mentor.pk:
             raise AssignmentRefused(_("%(resident)s is already assigned to %(mentor)s.") % {

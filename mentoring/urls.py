@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import urls_goals, urls_meetings, urls_programmes, urls_speed
 from .views import assignments, dashboard, home, mentors, residents, roster
 
 app_name = "mentoring"
@@ -25,3 +26,6 @@ urlpatterns = [
     path("mentor/", home.mentor_home, name="mentor_home"),
     path("me/", home.resident_home, name="resident_home"),
 ]
+
+# Programmes, meetings, goals and speed-mentoring events (issue 6), each part in its own module.
+urlpatterns += urls_programmes.urlpatterns + urls_meetings.urlpatterns + urls_goals.urlpatterns + urls_speed.urlpatterns

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from mentoring.models import Assignment, Mentor, MentorTraining
+from mentoring.services import clinical_programme
 from organization.models import AcademicYear, ClinicalSite, Coordinator, Department, MentoringPolicy, Specialty
 from residents.models import Cohort, Resident
 
@@ -146,6 +147,7 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
     resident = factory.SubFactory(ResidentFactory)
     mentor = factory.SubFactory(MentorFactory, specialty=factory.SelfAttribute("..resident.specialty"))
+    programme = factory.LazyAttribute(lambda o: clinical_programme(o.resident.specialty.department))
     started_on = factory.LazyFunction(lambda: today() - timedelta(days=30))
 
 

@@ -15,7 +15,18 @@ from mentoring.services import assignment_create
 from organization.selectors import current_academic_year
 from residents.activity import activity_log, night_duty_log
 from surveys.models import Answer, Campaign, Theme
-from tests.access_rows import exams, observations, progress, surveys_builder, surveys_campaigns, surveys_results
+from tests.access_rows import (
+    exams,
+    goals,
+    meetings,
+    observations,
+    programmes,
+    progress,
+    speed,
+    surveys_builder,
+    surveys_campaigns,
+    surveys_results,
+)
 from tests.factories import AcademicYearFactory, CoordinatorFactory, DepartmentFactory, UserFactory
 from tests.factories_assessments import EPAFactory, ExamResultFactory, MentorEvaluationFactory, ObservationFactory
 from tests.factories_curricula import curriculum_with_items
@@ -99,6 +110,8 @@ MATRIX = {
     **observations.ROWS, **progress.ROWS, **exams.ROWS,
     # Surveys: rows in tests/access_rows/surveys_*.py.
     **surveys_builder.ROWS, **surveys_campaigns.ROWS, **surveys_results.ROWS,
+    # Programmes, meetings, goals, speed mentoring (issue 6): rows in tests/access_rows/<part>.py.
+    **programmes.ROWS, **meetings.ROWS, **goals.ROWS, **speed.ROWS,
 }
 
 
@@ -132,7 +145,7 @@ def world(department, coordinator, make_mentor, make_resident):
                                                           - (timezone.localdate().month < 9))
     epa = EPAFactory(specialty=resident.specialty)
     evening = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=2), time(17, 0)))
-    return {
+    base = {
         "department": department, "mentor": mentor, "resident": resident, "assignment": assignment,
         "curriculum": curriculum_with_items(resident),
         "entry": activity_log(resident=resident, by=resident.user, kind="rounds", hours=2),
@@ -143,9 +156,13 @@ def world(department, coordinator, make_mentor, make_resident):
         "exam_result": ExamResultFactory(resident=resident, academic_year=year),
         "evaluation": MentorEvaluationFactory(mentor=mentor, academic_year=year, evaluated_by=coordinator),
         **survey_world(department, resident),
+        "coordinator": coordinator,
         "users": {"anonymous": None, "resident": resident.user, "mentor": mentor.user, "coordinator": coordinator,
                   "other_coordinator": other},
     }
+    for part in (programmes, meetings, goals, speed):
+        base.update(part.world(base))
+    return base
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))

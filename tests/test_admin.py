@@ -17,10 +17,20 @@ pytestmark = pytest.mark.django_db
 PROJECT_APPS = ("accounts", "organization", "residents", "mentoring", "assessments")
 
 
+# Private to the meeting's participants (issue 6): not even a superuser reads them in the admin.
+PRIVATE_MODELS = {"MeetingNote"}
+
+
 def project_models():
     """Every model of the project's apps; audit-history tables are shown through their parent's admin."""
     return [m for label in PROJECT_APPS for m in apps.get_app_config(label).get_models()
-            if not m.__name__.startswith("Historical")]
+            if not m.__name__.startswith("Historical") and m.__name__ not in PRIVATE_MODELS]
+
+
+def test_private_meeting_notes_are_not_in_the_admin():
+    from mentoring.models import MeetingNote
+
+    assert not admin.site.is_registered(MeetingNote)
 
 
 @pytest.fixture

@@ -7,7 +7,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from mentoring.models import Assignment
-from mentoring.services import AssignmentRefused, assignment_create, assignment_end, assignment_reassign
+from mentoring.services import (
+    AssignmentRefused,
+    assignment_create,
+    assignment_end,
+    assignment_reassign,
+    clinical_programme,
+)
 from tests.factories import DepartmentFactory, MentorFactory, SpecialtyFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,9 +82,12 @@ def test_one_active_mentor_per_resident(make_mentor, make_resident):
 
 def test_database_refuses_second_active_assignment(make_mentor, make_resident):
     resident = make_resident()
-    Assignment.objects.create(resident=resident, mentor=make_mentor(), started_on=timezone.localdate())
+    programme = clinical_programme(resident.specialty.department)
+    Assignment.objects.create(resident=resident, programme=programme, mentor=make_mentor(),
+                              started_on=timezone.localdate())
     with pytest.raises(IntegrityError), transaction.atomic():
-        Assignment.objects.create(resident=resident, mentor=make_mentor(), started_on=timezone.localdate())
+        Assignment.objects.create(resident=resident, programme=programme, mentor=make_mentor(),
+                                  started_on=timezone.localdate())
 
 
 def test_inactive_resident_refused(make_mentor, make_resident):

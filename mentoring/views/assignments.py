@@ -26,7 +26,7 @@ def assign(request, pk):
     resident = resident_for_coordinator(request.user, pk)
     department = resident.specialty.department
     policy = policy_for(department)
-    current = resident.assignments.filter(ended_on__isnull=True).select_related("mentor__user").first()
+    current = resident.assignments.filter(ended_on__isnull=True, kind="clinical").select_related("mentor__user").first()
     rows = assignable_mentors(department)
     form = AssignForm(request.POST or None, rows=rows, policy=policy, reassigning=current is not None,
                       initial={"mentor": request.GET.get("mentor")})
@@ -43,7 +43,7 @@ def assign(request, pk):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            count = Assignment.objects.filter(mentor=mentor, ended_on__isnull=True).count()
+            count = Assignment.objects.filter(mentor=mentor, ended_on__isnull=True, kind="clinical").count()
             messages.success(request, _("%(resident)s is now mentored by %(mentor)s.") % {
                 "resident": resident, "mentor": assignment.mentor})
             if load_status(count, policy) == Load.UNDER:

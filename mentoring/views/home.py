@@ -39,7 +39,7 @@ def mentor_home(request):
 @require_GET
 def resident_home(request):
     resident = resident_profile_of(request.user)
-    current = resident.assignments.filter(ended_on__isnull=True).select_related(
+    current = resident.assignments.filter(ended_on__isnull=True, kind="clinical").select_related(
         "mentor__user", "mentor__clinical_site").first()
     today = timezone.localdate()
     year = current_academic_year(today)

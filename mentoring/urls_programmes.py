@@ -1,0 +1,3 @@
+"""URL patterns of the programmes pages (issue 6); merged into mentoring/urls.py under the "mentoring" namespace."""
+
+urlpatterns = []
