@@ -498,8 +498,8 @@ def seed_assessments(*, specialty: Specialty, coordinator, mentors: dict[str, Me
     now = timezone.now()
     epas = seed_catalogue(specialty, coordinator)
     years = {y.start_year: y for y in AcademicYear.objects.all()}
-    current = {a.resident_id: a for a in Assignment.objects.filter(resident__in=residents.values(),
-                                                                   ended_on__isnull=True).select_related("mentor__user")}
+    current = {a.resident_id: a for a in Assignment.objects.filter(
+        resident__in=residents.values(), ended_on__isnull=True, kind="clinical").select_related("mentor__user")}
     late_after = assessment_policy_for(specialty.department).late_after_days
     observed = set(Observation.objects.filter(resident__in=residents.values()).values_list("resident_id", flat=True))
     decided = set(EntrustmentDecision.objects.filter(resident__in=residents.values())

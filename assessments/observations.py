@@ -46,7 +46,7 @@ def observation_record(*, mentor_user, resident: Resident, epa: EPA, level, obse
     carries no patient identifiers.
     """
     assignment = (Assignment.objects.select_related("mentor")
-                  .filter(resident=resident, mentor__user=mentor_user, ended_on__isnull=True).first()
+                  .filter(resident=resident, mentor__user=mentor_user, ended_on__isnull=True, kind="clinical").first()
                   if mentor_user is not None else None)
     if assignment is None:
         raise ValidationError(_("Only the resident's current mentor can record observations for %(name)s.")

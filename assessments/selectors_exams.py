@@ -88,18 +88,18 @@ def mentor_record(mentor: Mentor, today: date | None = None) -> MentorRecord:
     """What the mentor's own record page shows, in a fixed number of queries."""
     today = today or timezone.localdate()
     since = today - timedelta(days=RECENT_DAYS)
-    active = Assignment.objects.filter(mentor=mentor, resident=OuterRef("pk"), ended_on__isnull=True)
+    active = Assignment.objects.filter(mentor=mentor, resident=OuterRef("pk"), ended_on__isnull=True, kind="clinical")
     recent = Coalesce(Subquery(
         Observation.objects.filter(resident=OuterRef("pk"), observed_on__gte=since).order_by()
         .values("resident").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0))
     residents = list(with_epas_behind(residents_base().filter(Exists(active)))
                      .annotate(recent_observations=recent)
                      .order_by("user__last_name", "user__first_name", "pk"))
-    mentees = Assignment.objects.filter(mentor=mentor).values("resident")
+    mentees = Assignment.objects.filter(mentor=mentor, kind="clinical").values("resident")
     results = list(
         _results().filter(resident__in=mentees)
         .annotate(is_current=Exists(Assignment.objects.filter(mentor=mentor, resident=OuterRef("resident"),
-                                                              ended_on__isnull=True)))
+                                                              ended_on__isnull=True, kind="clinical")))
         .order_by("-academic_year__start_year", "resident__user__last_name", "resident__user__first_name", "stage")
     )
     return MentorRecord(mentor=mentor, evaluations=list(evaluations_of(mentor)), residents=residents,

@@ -29,7 +29,8 @@ def mentee_ids(user):
 
     The mentoring app depends on this one, so the active assignment is reached through the reverse relation.
     """
-    return Resident.objects.filter(assignments__mentor__user=user, assignments__ended_on__isnull=True).values("pk")
+    return Resident.objects.filter(assignments__mentor__user=user, assignments__ended_on__isnull=True,
+                                   assignments__kind="clinical").values("pk")
 
 
 def resident_for_coordinator(user, pk) -> Resident:

@@ -51,7 +51,7 @@ def curriculum_for_user(user, pk) -> CurriculumAccess:
     coordinates = Exists(Coordinator.objects.filter(user=user, department=OuterRef("resident__specialty__department")))
     # The mentoring app depends on this one, so the active assignment is reached through the reverse relation.
     mentors = Exists(Resident.objects.filter(pk=OuterRef("resident_id"), assignments__mentor__user=user,
-                                             assignments__ended_on__isnull=True))
+                                             assignments__ended_on__isnull=True, assignments__kind="clinical"))
     curriculum = (curricula_base().annotate(user_coordinates=coordinates, user_mentors=mentors)
                   .filter(Q(pk=pk) & (Q(resident__user=user) | Q(user_coordinates=True) | Q(user_mentors=True)))
                   .first())

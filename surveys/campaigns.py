@@ -85,7 +85,7 @@ def campaign_audience(campaign: Campaign) -> Audience:
         residents = residents.filter(cohort__in=cohorts)
     if not campaign.about_mentor:
         return Audience(user_ids=sorted(set(residents.values_list("user_id", flat=True))))
-    has_mentor = Exists(Assignment.objects.filter(resident=OuterRef("pk"), ended_on__isnull=True))
+    has_mentor = Exists(Assignment.objects.filter(resident=OuterRef("pk"), ended_on__isnull=True, kind="clinical"))
     rows = list(residents.annotate(has_mentor=has_mentor).values_list("user_id", "has_mentor"))
     return Audience(user_ids=sorted({user for user, mentored in rows if mentored}),
                     without_mentor=sum(1 for _user, mentored in rows if not mentored))

@@ -118,7 +118,8 @@ def _audience_users(campaign: Campaign) -> list:
 def seed_surveys(*, department: Department, coordinator, showcase_users=(), today: date) -> None:
     """Install the shipped questionnaires and run the demo campaigns (see the module docstring)."""
     rng = random.Random(SEED)
-    mentor_of = dict(Assignment.objects.filter(ended_on__isnull=True, mentor__specialty__department=department)
+    mentor_of = dict(Assignment.objects.filter(ended_on__isnull=True, kind="clinical",
+                                               mentor__specialty__department=department)
                      .values_list("resident__user_id", "mentor_id"))
     for plan in _plan(today):
         questionnaire = _questionnaire(department, plan.key, coordinator)

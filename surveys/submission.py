@@ -18,7 +18,7 @@ def accepting_answers(campaign: Campaign, today=None) -> bool:
 
 def current_mentor_id(user) -> int | None:
     """The respondent's mentor for a campaign about the mentor: always the active assignment, never a choice."""
-    return (Assignment.objects.filter(resident__user=user, ended_on__isnull=True)
+    return (Assignment.objects.filter(resident__user=user, ended_on__isnull=True, kind="clinical")
             .values_list("mentor_id", flat=True).first())
 
 

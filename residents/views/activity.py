@@ -81,7 +81,8 @@ def _month_context(request, resident) -> dict:
 
 
 def _current_mentor(resident):
-    assignment = resident.assignments.filter(ended_on__isnull=True).select_related("mentor__user").first()
+    assignment = (resident.assignments.filter(ended_on__isnull=True, kind="clinical")
+                  .select_related("mentor__user").first())
     return assignment.mentor if assignment else None
 
 

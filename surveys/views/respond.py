@@ -62,7 +62,7 @@ def answer(request, pk):
         return render(request, "surveys/respond/answer.html", {**context, "unavailable": unavailable})
     if campaign.about_mentor:
         # The subject is the active assignment, never a choice; the service looks it up again on submission.
-        current = (Assignment.objects.filter(resident__user=request.user, ended_on__isnull=True)
+        current = (Assignment.objects.filter(resident__user=request.user, ended_on__isnull=True, kind="clinical")
                    .select_related("mentor__user").first())
         if current is None:
             return render(request, "surveys/respond/answer.html", {**context, "no_mentor": True})
