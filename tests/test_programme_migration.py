@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("mentoring", "0001_initial")]
-AFTER = [("mentoring", "0003_assignment_programme_required")]
+AFTER = [("mentoring", "0004_assignment_programme_required")]
 
 
 def _migrate(targets):

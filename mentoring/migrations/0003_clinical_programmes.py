@@ -1,7 +1,9 @@
-"""Every department gets its classic clinical programme; every existing assignment belongs to it."""
+"""Every department gets its classic clinical programme; every existing assignment belongs to it.
 
-import django.db.models.deletion
-from django.db import migrations, models
+The column becomes required in 0004: on PostgreSQL a table cannot be altered in the transaction that
+just wrote rows with deferred foreign-key checks ("pending trigger events")."""
+
+from django.db import migrations
 
 
 def clinical_programmes(apps, schema_editor):
@@ -22,10 +24,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(clinical_programmes, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="assignment",
-            name="programme",
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="assignments",
-                                    to="mentoring.programme", verbose_name="programme"),
-        ),
     ]
