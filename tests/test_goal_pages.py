@@ -184,6 +184,13 @@ def test_outsiders_get_404_on_a_goal(client, resident, outsiders):
         for user in outsiders.values():
             client.force_login(user)
             assert client.get(reverse(name, args=[goal.pk])).status_code == 404
+    for user in outsiders.values():
+        client.force_login(user)
+        response = client.post(reverse("mentoring:goal_edit", args=[goal.pk]),
+                               {"title": "Changed", "due_on": goal.due_on.isoformat()})
+        assert response.status_code == 404
+    goal.refresh_from_db()
+    assert goal.title != "Changed"
 
 
 # Edit ------------------------------------------------------------------------------------------------------------
