@@ -288,7 +288,8 @@ class Candidate:
 
     @property
     def load(self) -> str:
-        return load_of(self.count, self.minimum, self.maximum)
+        """As `load_of`, except that nobody is "under-used" before their first mentee in the programme."""
+        return "none" if self.count == 0 else load_of(self.count, self.minimum, self.maximum)
 
 
 def assign_candidates(programme: Programme, policy: MentoringPolicy, *, mentee: Resident | None = None,
