@@ -175,11 +175,16 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
 CELERY_TIMEZONE = TIME_ZONE
 # Celery beat (`make beat`): the daily run of the questionnaire campaigns (invitations due, the automatic
-# reminder, closing campaigns past their closing day), in the morning so the e-mails arrive in working hours.
+# reminder, closing campaigns past their closing day), in the morning so the e-mails arrive in working hours;
+# the meeting reminders every 15 minutes (each meeting starting within 24 hours is reminded once).
 CELERY_BEAT_SCHEDULE = {
     "surveys-close-due-campaigns": {
         "task": "surveys.tasks_campaigns.close_due_campaigns",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "mentoring-meeting-reminders": {
+        "task": "mentoring.tasks.send_meeting_reminders",
+        "schedule": crontab(minute="*/15"),
     },
 }
 
