@@ -10,7 +10,8 @@ the coordinator edits it (`match_set`) and confirms it (`event_confirm`), which 
 through `services.assignment_create`, all or nothing.
 
 The algorithms live in `mentoring.speed` (pure Python); this module stores what they return and enforces the
-rules around them. Every write locks the event row first, so a status change cannot race another write.
+rules around them; the pages' reads are in `mentoring.selectors_speed`. Every write locks the event row first, so a
+status change cannot race another write.
 """
 
 from collections.abc import Sequence
@@ -310,8 +311,9 @@ def _ranking_letters(event_id: int) -> None:
 
 
 @transaction.atomic
-def ranking_open(*, event: SpeedEvent, today: date | None = None) -> SpeedEvent:
-    """Move the event from planning to collecting rankings, and e-mail every mentee and expert a link to rank.
+def ranking_open(*, event: SpeedEvent, today: date | None = None, notify: bool = True) -> SpeedEvent:
+    """Move the event from planning to collecting rankings, and e-mail every mentee and expert a link to rank
+    (`notify`; the demo data leaves it off).
 
     Rules: the event has a timetable; it has been held (today or before); the timetable can no longer change.
     """
@@ -325,7 +327,8 @@ def ranking_open(*, event: SpeedEvent, today: date | None = None) -> SpeedEvent:
             "date": long_date(event.held_on)})
     event.status = Status.RANKING
     event.save(update_fields=["status"])
-    transaction.on_commit(lambda: _ranking_letters(event.pk))
+    if notify:
+        transaction.on_commit(lambda: _ranking_letters(event.pk))
     return event
 
 
