@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organization.models import Department, MentoringPolicy
@@ -302,14 +303,19 @@ def participations(user) -> list[SpeedParticipation]:
     return result
 
 
-def rankings_due(user) -> list[SpeedEvent]:
-    """The events collecting rankings in which the user takes part and has not ranked yet (for the home pages)."""
-    events = []
-    for resident_event in (SpeedEvent.objects.filter(status=Status.RANKING, members__resident__user=user)
-                           .exclude(choices__resident__user=user).distinct()):
-        events.append(resident_event)
-    for expert_event in (SpeedEvent.objects.filter(status=Status.RANKING, experts__mentor__user=user)
-                         .exclude(preferences__mentor__user=user).distinct()):
-        if expert_event not in events:
-            events.append(expert_event)
-    return sorted(events, key=lambda e: (e.held_on, e.pk), reverse=True)
+def speed_events_due(user, today: date | None = None) -> tuple[list[SpeedEvent], list[SpeedEvent]]:
+    """For the home pages: (events collecting rankings in which the user takes part and has not ranked yet,
+    upcoming events still being planned that the user takes part in, soonest first). Four queries, whatever the
+    data."""
+    today = today or timezone.localdate()
+    as_mentee = Q(members__resident__user=user)
+    as_expert = Q(experts__mentor__user=user)
+    to_rank = list(SpeedEvent.objects.filter(as_mentee, status=Status.RANKING)
+                   .exclude(choices__resident__user=user).distinct())
+    to_rank += [e for e in SpeedEvent.objects.filter(as_expert, status=Status.RANKING)
+                .exclude(preferences__mentor__user=user).distinct() if e not in to_rank]
+    upcoming = list(SpeedEvent.objects.filter(as_mentee, held_on__gte=today, status=Status.PLANNING).distinct())
+    upcoming += [e for e in SpeedEvent.objects.filter(as_expert, held_on__gte=today, status=Status.PLANNING)
+                 .distinct() if e not in upcoming]
+    return (sorted(to_rank, key=lambda e: (e.held_on, e.pk), reverse=True),
+            sorted(upcoming, key=lambda e: (e.held_on, e.pk)))

@@ -411,3 +411,45 @@ def test_the_participants_pages_query_counts_do_not_grow(client, department, coo
     build_event(department=department, coordinator=coordinator, experts=small_mentors,
                 groups=[[big_residents[0]], [small_residents[1]]], title="Another")
     assert count_queries(client, reverse("mentoring:my_speed_events")) == before
+
+
+# --- the home-page panel (template tag) -----------------------------------------------------------------------------
+
+
+def render_panel(user):
+    from django.template import Context, Template
+
+    return Template("{% load speed_tags %}{% speed_events_due user %}").render(Context({"user": user}))
+
+
+def test_the_home_panel_asks_participants_to_rank_until_they_have(ranking, department, coordinator, people):
+    resident, expert = people["residents"][0], people["experts"][0]
+    upcoming = build_event(department=department, coordinator=coordinator, experts=[expert], groups=[[resident]],
+                           held_on=timezone.localdate() + timedelta(days=5), title="Autumn speed mentoring")
+    for person in (resident, expert):
+        html = render_panel(person.user)
+        assert reverse("mentoring:speed_rank", args=[ranking.pk]) in html
+        assert "Autumn speed mentoring" in html and reverse("mentoring:my_speed_events") in html
+    choices_submit(event=ranking, resident=resident, mentors_ranked=[expert])
+    assert reverse("mentoring:speed_rank", args=[ranking.pk]) not in render_panel(resident.user)
+    assert reverse("mentoring:speed_rank", args=[ranking.pk]) in render_panel(expert.user)  # not ranked yet
+    assert render_panel(coordinator).strip() == ""
+    assert upcoming.status == "planning"
+
+
+def test_the_home_panel_query_count_does_not_grow(department, coordinator, make_mentor, make_resident):
+    small, _m, small_residents = grow(department, coordinator, make_mentor, make_resident, experts=1, groups=1,
+                                      size=1, rank=False)
+    with CaptureQueriesContext(connection) as one:
+        render_panel(small_residents[0].user)
+    mentor = make_mentor()
+    resident = make_resident()
+    for i in range(3):
+        build_event(department=department, coordinator=coordinator, experts=[mentor], groups=[[resident]],
+                    title=f"Past {i}", open_ranking=True)
+        build_event(department=department, coordinator=coordinator, experts=[mentor], groups=[[resident]],
+                    title=f"Next {i}", held_on=timezone.localdate() + timedelta(days=i + 1))
+    with CaptureQueriesContext(connection) as many:
+        html = render_panel(resident.user)
+    assert html.count("Make my choices") == 3 and "Next 2" in html
+    assert len(many.captured_queries) == len(one.captured_queries)
