@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -131,7 +132,8 @@ class NoteForm(forms.Form):
 
 
 class AbsenceForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Absence.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"),
+                             choices=[(value, capfirst(label)) for value, label in Absence.Kind.choices])
     starts_on = forms.DateField(label=_("First day"), widget=DateInput())
     ends_on = forms.DateField(label=_("Last day"), widget=DateInput())
     note = forms.CharField(label=_("Note"), required=False, max_length=200,
