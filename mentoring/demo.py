@@ -28,9 +28,13 @@ from residents.models import Resident
 from residents.services import ResidentData, resident_upsert
 from surveys.demo import seed_surveys, surveys_summary
 
+from .demo_goals import seed_goals
+from .demo_meetings import seed_meetings
+from .demo_programmes import seed_programmes
+from .demo_speed import seed_speed
 from .demo_training import seed_disciplines, seed_training_year, training_summary
 from .eligibility import mentor_eligibility
-from .models import Assignment, Mentor, MentorTraining
+from .models import Assignment, Goal, Meeting, Mentor, MentorTraining, Programme, SpeedEvent
 from .services import MentorData, assignment_create, assignment_end, mentor_upsert, training_record
 
 DEMO_PASSWORD = "demo12345"
@@ -422,6 +426,13 @@ def seed_demo(*, stdout=None) -> dict[str, dict[str, str]]:
                      showcase=residents[logins["resident"]["email"]], today=today)
     seed_surveys(department=department, coordinator=coordinator, today=today,
                  showcase_users={residents[logins["resident"]["email"]].user_id, coordinator.pk})
+    # Issue 6: programmes first (pairs), then the speed-mentoring events (assignments for those waiting), then
+    # meetings of the pairs, then goals (a progress note links to a past meeting).
+    programme_kwargs = {"department": department, "coordinator": coordinator, "mentors": mentors,
+                        "residents": list(residents.values()), "showcase": residents[logins["resident"]["email"]],
+                        "today": today}
+    for seed in (seed_programmes, seed_speed, seed_meetings, seed_goals):
+        seed(**programme_kwargs)
 
     if stdout is not None:
         policy = policy_for(department)
@@ -434,4 +445,17 @@ def seed_demo(*, stdout=None) -> dict[str, dict[str, str]]:
                      f"{active_assignments} active assignments; {training_summary(residents.values())}")
         stdout.write(f"Assessments: {assessments_summary(department)}")
         stdout.write(f"Surveys: {surveys_summary(department)}")
+        stdout.write(f"Mentoring programmes: {programmes_summary(department)}")
     return logins
+
+
+def programmes_summary(department) -> str:
+    """One line for `seed_demo`'s output: what issue 6's demo data holds."""
+    programmes = Programme.objects.filter(department=department).exclude(kind=Programme.Kind.CLINICAL).count()
+    pairs = Assignment.objects.filter(programme__department=department, ended_on__isnull=True).exclude(
+        kind=Programme.Kind.CLINICAL).count()
+    meetings = Meeting.objects.filter(programme__department=department).count()
+    goals = Goal.objects.filter(resident__specialty__department=department).count()
+    events = SpeedEvent.objects.filter(department=department).count()
+    return (f"{programmes} near-peer/group programmes with {pairs} active pairs, {meetings} meetings, {goals} goals, "
+            f"{events} speed-mentoring events")
