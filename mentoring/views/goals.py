@@ -110,7 +110,6 @@ def _render_detail(request, goal, role, note_form, status=200):
         "can_write": role in (services.RESIDENT, services.MENTOR),
         "can_agree": role == services.MENTOR and goal.agreed_on is None and goal.status != Goal.Status.DROPPED,
         "is_open": goal.status in Goal.OPEN_STATUSES,
-        "back_url_name": "mentoring:my_goals" if role == services.RESIDENT else "mentoring:resident_goals",
     }, status=status)
 
 
