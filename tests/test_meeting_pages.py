@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from mentoring.goals import goal_create
 from mentoring.meetings import meeting_cancel, meeting_note_add, meeting_propose, meeting_respond
 from mentoring.models import Absence, Meeting, MeetingNote, Programme
 from mentoring.services import assignment_create, clinical_programme
@@ -205,7 +206,7 @@ def test_the_meeting_page_shows_agenda_participants_notes_and_the_goals_place(cl
     assert response.status_code == 200
     assert AGENDA in page and "Bring the simulation logbook." in page
     assert mentor.user.full_name in page and "awaiting an answer" in page
-    assert '<section id="meeting-goals"></section>' in page
+    assert '<section id="meeting-goals">' in page  # the goals panel (mentoring.templatetags.goal_tags) sits here
     assert 'id="respond"' in page and 'id="cancel"' in page
     client.force_login(mentor.user)
     page = text(client.get(reverse("mentoring:meeting_detail", args=[meeting.pk])))
@@ -301,9 +302,12 @@ def test_the_meeting_page_query_count_does_not_grow(client, meeting, mentor, res
         return len(ctx)
 
     meeting_note_add(meeting=meeting, author=mentor.user, text="One")
+    goal_create(resident=resident, by=mentor.user, title="Goal 0", due_on=timezone.localdate() + timedelta(days=30))
     small = count()
     for n in range(4):
         meeting_note_add(meeting=meeting, author=resident.user if n % 2 else mentor.user, text=f"Note {n}")
+        goal_create(resident=resident, by=mentor.user, title=f"Goal {n + 1}",
+                    due_on=timezone.localdate() + timedelta(days=30))
     assert count() == small
 
 
