@@ -1,8 +1,10 @@
 """Demo data of the programmes part (issue 6): a near-peer and a group programme with their pairs.
 
 `seed_programmes` uses only the demo data it is given and goes through the services, so the demo obeys the
-rules. It is idempotent: programmes are matched by (department, name); a resident who has (or had) an
-assignment in a programme is left alone; an existing group keeps its leader.
+rules. It is idempotent: programmes are matched by (department, name), and a programme that already has
+assignments (active or ended) is left alone, so a later seed that changes who has a clinical mentor does not
+change these pairs. Only residents with a clinical mentor join: those still waiting for one stay waiting, as
+the dashboard shows.
 """
 
 from datetime import date, timedelta
@@ -47,35 +49,32 @@ def _key(resident: Resident):
 def seed_programmes(*, department, coordinator, mentors: dict[str, Mentor], residents: list[Resident],
                     showcase: Resident, today: date) -> None:
     active = sorted((r for r in residents if r.status == Resident.Status.ACTIVE), key=_key)
+    with_mentor = set(Assignment.objects.filter(resident__in=active, ended_on__isnull=True, kind="clinical")
+                      .values_list("resident_id", flat=True))
     policy = policy_for(department)
 
     near_peer = _programme(department=department, coordinator=coordinator, kind=Programme.Kind.NEAR_PEER,
                            name=NEAR_PEER_NAME, description=NEAR_PEER_DESCRIPTION, minimum=1, maximum=2)
-    seen = set(Assignment.objects.filter(programme=near_peer).values_list("resident_id", flat=True))
-    seniors = sorted((r for r in active if r.year_of_study >= 2 and r.pk != showcase.pk),
-                     key=lambda r: (-r.year_of_study, *_key(r)))
-    first_years = [r for r in active if r.year_of_study == 1 and r.pk != showcase.pk][:NEAR_PEER_PAIRS]
-    # The first senior takes two first-years (full), the next ones one each.
-    plan = list(zip(first_years, [seniors[0], *seniors] if seniors else [], strict=False))
-    for mentee, senior in plan:
-        if mentee.pk in seen or senior.year_of_study < mentee.year_of_study + 1:
-            continue
-        assignment_create(resident=mentee, peer=senior, programme=near_peer, by=coordinator,
-                          started_on=_started_on(mentee, today, 45))
+    if not Assignment.objects.filter(programme=near_peer).exists():
+        seniors = sorted((r for r in active if r.year_of_study >= 2 and r.pk != showcase.pk),
+                         key=lambda r: (-r.year_of_study, *_key(r)))
+        first_years = [r for r in active if r.year_of_study == 1 and r.pk != showcase.pk
+                       and r.pk in with_mentor][:NEAR_PEER_PAIRS]
+        # The first senior takes two first-years (full), the next ones one each.
+        for mentee, senior in zip(first_years, [seniors[0], *seniors] if seniors else [], strict=False):
+            assignment_create(resident=mentee, peer=senior, programme=near_peer, by=coordinator,
+                              started_on=_started_on(mentee, today, 45))
 
     group = _programme(department=department, coordinator=coordinator, kind=Programme.Kind.GROUP, name=GROUP_NAME,
                        description=GROUP_DESCRIPTION, minimum=4, maximum=8)
-    current = Assignment.objects.filter(programme=group, ended_on__isnull=True).select_related("mentor").first()
-    leader = current.mentor if current is not None else _group_leader(group, mentors, showcase, policy, today)
-    if leader is None:
-        return
-    seen = set(Assignment.objects.filter(programme=group).values_list("resident_id", flat=True))
-    others = [r for r in active if r.pk != showcase.pk][:GROUP_MEMBERS - 1]
-    for member in [showcase, *others]:
-        if member.pk in seen or member.status != Resident.Status.ACTIVE:
-            continue
-        assignment_create(resident=member, mentor=leader, programme=group, by=coordinator,
-                          started_on=_started_on(member, today, 120))
+    if not Assignment.objects.filter(programme=group).exists():
+        leader = _group_leader(group, mentors, showcase, policy, today)
+        if leader is None:
+            return
+        others = [r for r in active if r.pk != showcase.pk and r.pk in with_mentor][:GROUP_MEMBERS - 1]
+        for member in [showcase, *others]:
+            assignment_create(resident=member, mentor=leader, programme=group, by=coordinator,
+                              started_on=_started_on(member, today, 120))
 
 
 def _group_leader(group, mentors, showcase, policy, today) -> Mentor | None:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def snapshot(department):
     return (sorted(Programme.objects.filter(department=department).values_list("kind", "name", "min_per_mentor",
                                                                              "max_per_mentor", "is_active")),
-            sorted(Assignment.objects.filter(programme__department=department).values_list(
+            sorted(Assignment.objects.filter(programme__department=department).exclude(kind="clinical").values_list(
                 "programme__name", "resident_id", "mentor_id", "peer_id", "started_on", "ended_on")))
 
 
@@ -34,12 +34,17 @@ def demo(department, coordinator, make_mentor, make_resident):
     residents = [make_resident(year_of_study=year) for year in (1, 1, 1, 1, 1, 2, 2, 3, 3)]
     residents.append(make_resident(year_of_study=2, status="on_leave"))
     showcase = residents[5]
-    assignment_create(resident=showcase, mentor=mentors["akhmetova"])
+    # Clinical mentors for four first-years, the showcase resident and a third-year; one first-year waits.
+    for r in [*residents[:2], showcase]:
+        assignment_create(resident=r, mentor=mentors["akhmetova"])
+    for r in [*residents[2:4], residents[7]]:
+        assignment_create(resident=r, mentor=mentors["ospanova"])
     return {"department": department, "coordinator": coordinator, "mentors": mentors, "residents": residents,
-            "showcase": showcase, "today": today}
+            "showcase": showcase, "today": today, "waiting": residents[4]}
 
 
 def test_seed_programmes(demo):
+    waiting = demo.pop("waiting")
     seed_programmes(**demo)
     department, showcase = demo["department"], demo["showcase"]
     near_peer = Programme.objects.get(department=department, name=NEAR_PEER_NAME)
@@ -60,9 +65,25 @@ def test_seed_programmes(demo):
     assert leader == demo["mentors"]["ospanova"]  # the first eligible preferred leader, not her clinical mentor
     assert mentor_eligibility(leader).eligible
     assert not members.filter(resident__status=Resident.Status.ON_LEAVE).exists()
+    # Only residents with a clinical mentor join: the one waiting for a mentor stays waiting.
+    assert not Assignment.objects.filter(resident=waiting).exists()
+    assert not members.exclude(resident__assignments__kind="clinical",
+                               resident__assignments__ended_on__isnull=True).exists()
+
+
+def test_a_seeded_programme_is_left_alone(demo):
+    """A second run after the clinical assignments changed (another seed assigned the waiting resident) adds no
+    pair: the programmes already have theirs."""
+    waiting = demo.pop("waiting")
+    seed_programmes(**demo)
+    before = snapshot(demo["department"])
+    assignment_create(resident=waiting, mentor=demo["mentors"]["akhmetova"])
+    seed_programmes(**demo)
+    assert snapshot(demo["department"]) == before
 
 
 def test_seed_programmes_twice_changes_nothing(demo):
+    demo.pop("waiting")
     seed_programmes(**demo)
     before = snapshot(demo["department"])
     seed_programmes(**demo)
