@@ -111,7 +111,7 @@ def programme_update(*, programme: Programme, by, name: str, description: str = 
     active = Assignment.objects.filter(programme_id=programme.pk, ended_on__isnull=True)
     peer_ids = sorted(set(active.filter(peer__isnull=False).values_list("peer_id", flat=True)))
     list(Resident.objects.select_for_update().filter(pk__in=peer_ids).order_by("pk").values_list("pk", flat=True))
-    programme = Programme.objects.select_for_update().select_related("department").get(pk=programme.pk)
+    programme = Programme.objects.select_for_update(of=("self",)).select_related("department").get(pk=programme.pk)
     mentor_ids = sorted(set(active.filter(mentor__isnull=False).values_list("mentor_id", flat=True)))
     list(Mentor.objects.select_for_update().filter(pk__in=mentor_ids).order_by("pk").values_list("pk", flat=True))
     name = _clean_programme(department=programme.department, name=name, min_per_mentor=min_per_mentor,

@@ -142,6 +142,8 @@ def programme_assign(request, pk):
     if request.method == "POST" and form.is_valid():
         mentor, peer = _side_of(form.cleaned_data["side"], programme)
         try:
+            if mentee is None:
+                raise AssignmentRefused(_("Choose a resident of this department who is not in the programme yet."))
             if mentor is None and peer is None:
                 raise AssignmentRefused(_("Choose a mentor of this department."))
             assignment = assignment_create(resident=mentee, mentor=mentor, peer=peer, programme=programme,
