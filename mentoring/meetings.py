@@ -465,3 +465,41 @@ def absence_delete(*, absence: Absence, user: User) -> None:
     if absence.user_id != user.pk:
         raise ValidationError(_("You can delete only your own absences."))
     absence.delete()
+
+
+def meetings_of_ended_assignment_withdraw(*, assignment: Assignment, now: datetime | None = None) -> int:
+    """When a pair's assignment ends, its future meetings in that programme go too (called by
+    `services.assignment_end`, in its transaction).
+
+    Rule: a future one-to-one meeting of the pair (proposed or accepted) is cancelled; at a future group meeting
+    of the mentor the resident's invitation is declined (the others still meet). Each calendar sequence goes up;
+    both people are e-mailed about a cancelled one-to-one meeting. Returns how many meetings changed.
+    """
+    now = now or timezone.now()
+    resident_user_id = assignment.resident.user_id
+    future = (Meeting.objects.select_for_update()
+              .filter(programme_id=assignment.programme_id, mentor_user_id=assignment.mentor_user_id,
+                      starts_at__gt=now, status__in=[Meeting.Status.PROPOSED, Meeting.Status.ACCEPTED],
+                      participants__user_id=resident_user_id)
+              .select_related("proposed_by"))
+    changed = 0
+    for meeting in future:
+        changed += 1
+        if meeting.format == Meeting.Format.ONE_TO_ONE:
+            meeting.status = Meeting.Status.CANCELLED
+            people = [p.user for p in meeting.participants.select_related("user")]
+
+            def compose(_person, meeting=meeting):
+                figures = {"start": when(meeting.starts_at)}
+                return (_("Meeting cancelled: %(start)s") % figures,
+                        _letter(meeting, _("The meeting on %(start)s is cancelled: the mentoring assignment "
+                                           "has ended.") % figures))
+
+            _mail(people, compose)
+        else:
+            meeting.participants.filter(user_id=resident_user_id).update(
+                response=Response.DECLINED, responded_at=now, decline_reason=_("The mentoring assignment ended."))
+            meeting.status = _status_from_answers(meeting)
+        meeting.sequence += 1
+        meeting.save(update_fields=["status", "sequence", "updated_at"])
+    return changed

@@ -207,10 +207,12 @@ def assignment_create(*, resident: Resident, mentor: Mentor | None = None, peer:
 
 @transaction.atomic
 def assignment_end(*, assignment: Assignment, by=None, reason: str, ended_on: date | None = None) -> Assignment:
-    """End an active assignment, keeping it in the history with the reason."""
+    """End an active assignment, keeping it in the history with the reason; the pair's future meetings in
+    the programme are withdrawn (`meetings.meetings_of_ended_assignment_withdraw`)."""
     today = timezone.localdate()
     ended_on = ended_on or today
-    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("resident", "mentor", "peer").get(
+        pk=assignment.pk)
     if assignment.ended_on is not None:
         raise ValidationError(_("This assignment has already ended."))
     if not reason.strip():
@@ -221,6 +223,9 @@ def assignment_end(*, assignment: Assignment, by=None, reason: str, ended_on: da
     assignment.end_reason = reason.strip()
     assignment.ended_by = by
     assignment.save(update_fields=["ended_on", "end_reason", "ended_by"])
+    from .meetings import meetings_of_ended_assignment_withdraw  # meetings build on assignments, not the reverse
+
+    meetings_of_ended_assignment_withdraw(assignment=assignment)
     return assignment
 
 

@@ -53,7 +53,7 @@ def _stamps():
 
 
 def _active_count(mentor):
-    return Assignment.objects.filter(mentor=mentor, ended_on__isnull=True).count()
+    return Assignment.objects.filter(mentor=mentor, ended_on__isnull=True, kind="clinical").count()
 
 
 
@@ -107,7 +107,7 @@ def test_assignments_respect_the_capacity(seeded):
     eligible_loads = [_active_count(m) for m in mentors if mentor_eligibility(m).eligible]
     assert any(1 <= n <= 2 for n in eligible_loads)  # an under-used mentor
     assert not Assignment.objects.filter(ended_on__isnull=True).exclude(resident__status="active").exists()
-    assigned = Assignment.objects.filter(ended_on__isnull=True).values("resident")
+    assigned = Assignment.objects.filter(ended_on__isnull=True, kind="clinical").values("resident")
     assert Resident.objects.filter(status="active").exclude(pk__in=assigned).count() >= 3
     assert Assignment.objects.filter(ended_on__isnull=False).count() >= 2  # history
 
@@ -257,7 +257,8 @@ def test_activity_log_obeys_the_rules(seeded):
 
 
 def test_residents_waiting_for_a_mentor_have_no_log(seeded):
-    waiting = _active().exclude(pk__in=Assignment.objects.filter(ended_on__isnull=True).values("resident"))
+    waiting = _active().exclude(pk__in=Assignment.objects.filter(ended_on__isnull=True, kind="clinical")
+                                .values("resident"))
     assert waiting.exists()
     assert not ActivityEntry.objects.filter(resident__in=waiting).exists()
     assert not NightDuty.objects.filter(resident__in=waiting).exists()

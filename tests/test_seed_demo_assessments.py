@@ -49,7 +49,7 @@ def darya(seeded):
 
 
 def _mentored_active():
-    current = {a.resident_id: a.mentor_id for a in Assignment.objects.filter(ended_on__isnull=True)}
+    current = {a.resident_id: a.mentor_id for a in Assignment.objects.filter(ended_on__isnull=True, kind="clinical")}
     return {r.pk: current[r.pk] for r in Resident.objects.filter(status=Resident.Status.ACTIVE) if r.pk in current}
 
 
