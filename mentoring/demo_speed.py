@@ -1,9 +1,11 @@
 """Demo data for speed mentoring (issue 6 item 4), through the services of `mentoring.speed_events`.
 
 Two events of the demo department:
-- a past one (three weeks ago): its timetable, everybody's rankings and the proposed matching; confirmed, which
-  assigned a mentor to each resident who was waiting for one, when eligible mentors had room. If no resident is
-  waiting (or none could be matched), it stays collecting rankings with whatever was proposed;
+- a past one (three weeks ago) with its timetable, everybody's rankings and the proposed matching, which gives a
+  mentor to each resident waiting for one where eligible mentors have room. By default it stays collecting
+  rankings, the proposal waiting for the coordinator to review and confirm: the rest of the demo (the dashboard's
+  residents waiting for a mentor, the assessments seeded for every mentored resident) counts on those residents
+  still waiting. `confirm_past=True` confirms it, creating the assignments (when there is anything to confirm);
 - an upcoming one (in ten days), still being planned, with its timetable; the showcase resident is in group 1 and
   the first eligible mentors of the demo (the demo mentor among them) are the experts.
 
@@ -72,7 +74,7 @@ def _plan(*, department, coordinator, title, held_on, starts_at, round_minutes, 
     return event
 
 
-def _past_event(*, department, coordinator, mentors, residents, showcase, today) -> None:
+def _past_event(*, department, coordinator, mentors, residents, showcase, today, confirm) -> None:
     rows = _mentor_rows(mentors, department, today)
     experts = [m for m, eligible, room in rows if eligible and room > 0 and m.is_active][:4]
     if len(experts) < 2:
@@ -101,7 +103,7 @@ def _past_event(*, department, coordinator, mentors, residents, showcase, today)
         preferred = [r for r in met if r.pk not in mentored] + [r for r in met if r.pk in mentored]
         preferences_submit(event=event, mentor=mentor, residents_ranked=_rotated(preferred, i))
     proposal = matching_propose(event=event, today=today)
-    if proposal.matched:
+    if confirm and proposal.matched:
         try:
             with transaction.atomic():
                 event_confirm(event=event, by=coordinator)
@@ -109,7 +111,7 @@ def _past_event(*, department, coordinator, mentors, residents, showcase, today)
             pass  # stays collecting rankings, with the proposal for the coordinator to review
 
 
-def _upcoming_event(*, department, coordinator, mentors, residents, showcase, today) -> None:
+def _upcoming_event(*, department, coordinator, mentors, residents, showcase, today, confirm) -> None:
     rows = _mentor_rows(mentors, department, today)
     experts = [m for m, eligible, _room in rows if eligible and m.is_active][:4]
     others = [r for r in residents if r.status == Resident.Status.ACTIVE and r.pk != showcase.pk
@@ -124,10 +126,10 @@ def _upcoming_event(*, department, coordinator, mentors, residents, showcase, to
 
 
 def seed_speed(*, department: Department, coordinator, mentors: dict[str, Mentor], residents: list[Resident],
-               showcase: Resident, today: date) -> None:
+               showcase: Resident, today: date, confirm_past: bool = False) -> None:
     """The demo's speed-mentoring events (see the module docstring); running it again changes nothing."""
     kwargs = {"department": department, "coordinator": coordinator, "mentors": mentors, "residents": residents,
-              "showcase": showcase, "today": today}
+              "showcase": showcase, "today": today, "confirm": confirm_past}
     with transaction.atomic():
         existing = set(SpeedEvent.objects.filter(department=department, title__in=[PAST_TITLE, UPCOMING_TITLE])
                        .values_list("title", flat=True))

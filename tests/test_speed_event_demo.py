@@ -1,5 +1,6 @@
-"""The speed-mentoring demo data (mentoring.demo_speed.seed_speed), on the conftest fixtures: a confirmed past
-event that gave the waiting residents a mentor, an upcoming planned one with the showcase resident, idempotent."""
+"""The speed-mentoring demo data (mentoring.demo_speed.seed_speed), on the conftest fixtures: a past event whose
+proposal gives each waiting resident a mentor (left for the coordinator to confirm, or confirmed on request), an
+upcoming planned one with the showcase resident; idempotent."""
 
 from datetime import timedelta
 
@@ -41,9 +42,9 @@ def demo(department, coordinator, make_mentor, make_resident):
             "showcase": showcase, "today": today, "waiting": waiting}
 
 
-def seed(demo):
+def seed(demo, **kwargs):
     seed_speed(department=demo["department"], coordinator=demo["coordinator"], mentors=demo["mentors"],
-               residents=demo["residents"], showcase=demo["showcase"], today=demo["today"])
+               residents=demo["residents"], showcase=demo["showcase"], today=demo["today"], **kwargs)
 
 
 def snapshot():
@@ -51,19 +52,18 @@ def snapshot():
                                                 SpeedPreference, SpeedMatch, Assignment)]
 
 
-def test_a_confirmed_past_event_and_a_planned_upcoming_one_idempotent(demo):
+def test_a_past_event_proposing_mentors_for_the_waiting_and_a_planned_upcoming_one_idempotent(demo):
+    before = Assignment.objects.count()
     seed(demo)
     past = SpeedEvent.objects.get(title=PAST_TITLE)
-    assert past.status == "confirmed" and past.held_on < demo["today"]
+    assert past.status == "ranking" and past.held_on < demo["today"]
     assert past.slots.exists() and past.choices.exists() and past.preferences.exists()
-    # Every waiting resident got a mentor through the event, with an eligible mentor who had room.
+    # Every waiting resident is proposed an eligible mentor who has room; nothing is assigned yet.
     for resident in demo["waiting"]:
         match = SpeedMatch.objects.get(event=past, resident=resident)
-        assert match.assignment.ended_on is None and match.assignment.mentor == match.mentor
         assert match.mentor not in (demo["mentors"]["akhmetova"], demo["mentors"]["iskakov"])
     assert not past.experts.filter(mentor=demo["mentors"]["iskakov"]).exists()
-    for mentor in demo["mentors"].values():
-        assert Assignment.objects.filter(mentor=mentor, ended_on__isnull=True).count() <= 4
+    assert Assignment.objects.count() == before
 
     upcoming = SpeedEvent.objects.get(title=UPCOMING_TITLE)
     assert upcoming.status == "planning" and upcoming.held_on > demo["today"]
@@ -74,13 +74,28 @@ def test_a_confirmed_past_event_and_a_planned_upcoming_one_idempotent(demo):
 
     before = snapshot()
     seed(demo)
+    seed(demo, confirm_past=True)  # an existing event is left alone
+    assert snapshot() == before
+
+
+def test_confirm_past_gives_the_waiting_residents_their_mentors(demo):
+    seed(demo, confirm_past=True)
+    past = SpeedEvent.objects.get(title=PAST_TITLE)
+    assert past.status == "confirmed"
+    for resident in demo["waiting"]:
+        match = SpeedMatch.objects.get(event=past, resident=resident)
+        assert match.assignment.ended_on is None and match.assignment.mentor == match.mentor
+    for mentor in demo["mentors"].values():
+        assert Assignment.objects.filter(mentor=mentor, ended_on__isnull=True).count() <= 4
+    before = snapshot()
+    seed(demo, confirm_past=True)
     assert snapshot() == before
 
 
 def test_without_residents_waiting_the_past_event_stays_collecting_rankings(demo):
     for resident in demo["waiting"]:
         assignment_create(resident=resident, mentor=demo["mentors"]["kim"])
-    seed(demo)
+    seed(demo, confirm_past=True)
     past = SpeedEvent.objects.get(title=PAST_TITLE)
     assert past.status == "ranking" and past.choices.exists()
     assert not SpeedMatch.objects.filter(event=past).exists()  # everybody has a mentor: nobody to match
