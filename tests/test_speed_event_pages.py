@@ -453,3 +453,17 @@ def test_the_home_panel_query_count_does_not_grow(department, coordinator, make_
         html = render_panel(resident.user)
     assert html.count("Make my choices") == 3 and "Next 2" in html
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_the_experts_and_groups_page_query_count_does_not_grow(desk, department, coordinator, make_mentor,
+                                                               make_resident):
+    event = build_event(department=department, coordinator=coordinator, experts=[make_mentor()],
+                        groups=[[make_resident()]])
+    url = reverse("mentoring:speed_event_people", args=[event.pk])
+    one = count_queries(desk, url)
+    for _ in range(4):
+        make_mentor()
+        make_resident()
+    event_two = build_event(department=department, coordinator=coordinator, experts=[make_mentor(), make_mentor()],
+                            groups=[[make_resident()], [make_resident(), make_resident()]], title="Bigger")
+    assert count_queries(desk, reverse("mentoring:speed_event_people", args=[event_two.pk])) == one

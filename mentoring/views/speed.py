@@ -86,7 +86,7 @@ def speed_event_new(request, department_id):
 def speed_event_edit(request, pk):
     event = event_for_coordinator(request.user, pk)
     if event.status != SpeedEvent.Status.PLANNING:
-        messages.error(request, _("The rankings of this event are open: it can no longer be changed."))
+        messages.error(request, _("Only an event being planned can be changed."))
         return redirect("mentoring:speed_event_detail", pk=event.pk)
     form = SpeedEventForm(request.POST or None, initial=SpeedEventForm.initial_for(event))
     if request.method == "POST" and form.is_valid():
@@ -123,8 +123,7 @@ def speed_event_detail(request, pk):
 def speed_event_people(request, pk):
     event = event_for_coordinator(request.user, pk)
     if event.status != SpeedEvent.Status.PLANNING:
-        messages.error(request, _("The rankings of this event are open: its experts and groups can no longer be "
-                                  "changed."))
+        messages.error(request, _("Only an event being planned can change its experts and groups."))
         return redirect("mentoring:speed_event_detail", pk=event.pk)
     department = event.department
     current_groups = dict(SpeedGroupMember.objects.filter(event=event).values_list("resident_id", "group__number"))
