@@ -147,7 +147,9 @@ def assignment_create(*, resident: Resident, mentor: Mentor | None = None, peer:
     department = resident.specialty.department
     if programme is None:
         programme = clinical_programme(department)
-    programme = Programme.objects.get(pk=programme.pk)
+    # Locked (after the residents, before the mentor: the order programme_update uses too) so a lowered
+    # maximum and a new assignment cannot pass each other.
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
     policy = policy_for(department)
     if mentor is not None:
         mentor = Mentor.objects.select_for_update(of=("self",)).select_related(
