@@ -1,4 +1,4 @@
-"""Meetings reach the home pages and goals are reviewed on the meeting page (issue 6, items 2 and 3)."""
+"""Meetings and speed-mentoring rankings reach the home pages; goals are reviewed on the meeting page (issue 6)."""
 
 from datetime import timedelta
 
@@ -49,3 +49,15 @@ def test_meeting_page_lists_the_mentees_open_goals_for_review(client, mentor, re
     page = client.get(reverse("mentoring:meeting_detail", args=[meeting.pk])).content.decode()
     assert 'id="meeting-goals-panel"' in page and goal.title in page
     assert reverse("mentoring:goal_note_add", args=[goal.pk]) in page
+
+
+def test_home_pages_ask_the_event_participants_to_rank(client, coordinator, department, mentor, make_resident):
+    from tests.access_rows.speed import build_event
+
+    mentee = make_resident()
+    event = build_event(department=department, coordinator=coordinator, experts=[mentor], groups=[[mentee]],
+                        open_ranking=True)
+    for user, home in ((mentee.user, "mentoring:resident_home"), (mentor.user, "mentoring:mentor_home")):
+        client.force_login(user)
+        page = client.get(reverse(home)).content.decode()
+        assert 'id="speed-events-due"' in page and reverse("mentoring:speed_rank", args=[event.pk]) in page, home
