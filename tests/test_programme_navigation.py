@@ -30,3 +30,22 @@ def test_resident_menu_links_the_mentoring_pages(client, resident):
     for name in ("meeting_list", "my_goals", "my_programmes", "my_speed_events", "absence_list", "calendar_feed"):
         assert f'href="{reverse(f"mentoring:{name}")}"' in page, name
     assert f'href="{reverse("mentoring:mentee_goals")}"' not in page
+
+
+def test_a_peer_mentor_reaches_meetings_and_goals_of_each_mentee_from_my_programmes(client, department,
+                                                                                  make_resident):
+    from mentoring.programmes import programme_create
+    from mentoring.services import assignment_create
+    from tests.factories import CoordinatorFactory
+
+    coordinator = CoordinatorFactory(department=department).user
+    programme = programme_create(department=department, by=coordinator, kind="near_peer",
+                                 name="Senior residents for first-years", min_per_mentor=1, max_per_mentor=2)
+    senior, junior = make_resident(year_of_study=3), make_resident(year_of_study=1)
+    pair = assignment_create(resident=junior, peer=senior, programme=programme)
+    client.force_login(senior.user)
+    page = client.get(reverse("mentoring:my_programmes")).content.decode()
+    assert f'href="{reverse("mentoring:meeting_new")}?with=a{pair.pk}"' in page
+    assert f'href="{reverse("mentoring:resident_goals", args=[junior.pk])}"' in page
+    assert client.get(f'{reverse("mentoring:meeting_new")}?with=a{pair.pk}').status_code == 200
+    assert client.get(reverse("mentoring:resident_goals", args=[junior.pk])).status_code == 200
