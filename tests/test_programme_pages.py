@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -12,6 +10,7 @@ from mentoring.models import Assignment, Programme
 from mentoring.programmes import programme_create
 from mentoring.services import assignment_create, clinical_programme
 from tests.factories import CoordinatorFactory, DepartmentFactory, MentorTrainingFactory, ResidentFactory
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +47,6 @@ def other_coordinator(db):
 def text(response):
     assert response.status_code == 200, response.status_code
     return response.content.decode()
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 # --- list, create, edit -----------------------------------------------------------------------------------------

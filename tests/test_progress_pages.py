@@ -5,8 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.entrustment import entrustment_decide
@@ -15,6 +13,7 @@ from assessments.policy import assessment_policy_for
 from mentoring.services import assignment_create, assignment_end
 from tests.factories import AcademicYearFactory, CohortFactory, CoordinatorFactory, DepartmentFactory, today
 from tests.factories_assessments import EPAFactory, ObservationFactory
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -282,13 +281,6 @@ def bulk_observe(w, n):
                     observed_on=today() - timedelta(days=10 + i % 300), level=1 + (i * 7) % 5,
                     went_well="Calm and systematic.", to_improve="Talk to the parents.")
         for i in range(n))
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.mark.parametrize("page,role", [

@@ -1,12 +1,11 @@
 """The dashboard and the lists run a fixed number of queries, whatever the size of the department."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mentoring.services import assignment_create
 from tests.factories import MentorTrainingFactory
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +20,6 @@ def populate(n, make_mentor, make_resident):
         r = make_resident()
         if i % 5:
             assignment_create(resident=r, mentor=mentors[i // 4])
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.mark.parametrize("name,params", [

@@ -16,19 +16,13 @@ from mentoring.services import assignment_create
 from mentoring.speed_events import choices_submit, matching_propose, preferences_submit, ranking_open
 from tests.access_rows.speed import build_event
 from tests.factories import CoordinatorFactory, DepartmentFactory
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
 
 def messages_text(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.formats import date_format
 
@@ -15,6 +13,7 @@ from surveys.models import Campaign, Participation, PendingSubmission, Response
 from surveys.submission import response_submit
 from tests.factories import CoordinatorFactory, DepartmentFactory, SpecialtyFactory, UserFactory, today
 from tests.factories_surveys import CampaignFactory, answers_for, invite, questionnaire_with_items
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +32,6 @@ def logged_in(client, coordinator):
 
 def messages_text(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 def mentored_residents(make_resident, make_mentor, n):

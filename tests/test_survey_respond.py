@@ -4,14 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mentoring.services import assignment_create, assignment_end
 from surveys.models import Campaign, Participation, PendingSubmission
 from tests.factories import UserFactory, today
 from tests.factories_surveys import CampaignFactory, answer, answers_for, invite, questionnaire_with_items
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -39,13 +38,6 @@ def messages_text(response):
 
 def form_data(questionnaire):
     return {f"item_{pk}": value for pk, value in answers_for(questionnaire).items() if value != ""}
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 # --- answering -------------------------------------------------------------------------------------------------
