@@ -162,14 +162,20 @@ class Load:
     OVER = "over"
 
 
-def load_status(active_count: int, policy: MentoringPolicy) -> str:
-    if active_count > policy.max_residents_per_mentor:
+def load_of(count: int, minimum: int, maximum: int) -> str:
+    """Load of one mentor side: over, full, under-used or ok against (minimum, maximum)."""
+    if count > maximum:
         return Load.OVER
-    if active_count == policy.max_residents_per_mentor:
+    if count == maximum:
         return Load.FULL
-    if active_count < policy.min_residents_per_mentor:
+    if count < minimum:
         return Load.UNDER
     return Load.OK
+
+
+def load_status(active_count: int, policy: MentoringPolicy) -> str:
+    """Load of a clinical mentor against the department's policy."""
+    return load_of(active_count, policy.min_residents_per_mentor, policy.max_residents_per_mentor)
 
 
 # --- programmes (issue 6) -----------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from organization.validators import validate_no_patient_identifiers
 from residents.models import Resident
 
 from .models import Assignment, Goal, GoalNote, Meeting, MeetingParticipant
+from .selectors import mentored_by
 
 TITLE_MAX_LENGTH = Goal._meta.get_field("title").max_length
 
@@ -40,11 +41,6 @@ def _active_assignments() -> QuerySet[Assignment]:
     return Assignment.objects.filter(ended_on__isnull=True)
 
 
-def _mentor_side(user) -> Q:
-    """Assignments where `user` is the mentor side: a `Mentor` or a senior resident (near-peer `peer`)."""
-    return Q(mentor__user=user) | Q(peer__user=user)
-
-
 def mentors_of_resident(resident: Resident) -> QuerySet[User]:
     """Users on the mentor side of any active assignment of `resident` (clinical, near-peer incl. a peer
     resident, group)."""
@@ -58,12 +54,12 @@ def is_mentor_of(user, resident: Resident | int) -> bool:
     if user is None or not user.is_authenticated:
         return False
     resident_id = resident.pk if isinstance(resident, Resident) else resident
-    return _active_assignments().filter(_mentor_side(user), resident_id=resident_id).exists()
+    return _active_assignments().filter(mentored_by(user), resident_id=resident_id).exists()
 
 
 def mentee_ids_of(user) -> QuerySet:
     """Ids of the residents `user` mentors in any active assignment (a subquery)."""
-    return _active_assignments().filter(_mentor_side(user)).values("resident_id")
+    return _active_assignments().filter(mentored_by(user)).values("resident_id")
 
 
 def mentees_of(user) -> QuerySet[Resident]:

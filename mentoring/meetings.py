@@ -33,6 +33,7 @@ from organization.validators import validate_no_patient_identifiers
 from residents.models import NightDuty, ReviewStatus
 
 from .models import Absence, Assignment, Meeting, MeetingNote, MeetingParticipant, Programme
+from .selectors import mentored_by
 
 MAX_MEETING_LENGTH = timedelta(hours=8)
 MAX_PROPOSE_AHEAD = timedelta(days=366)
@@ -170,10 +171,6 @@ def _unique_users(users) -> list[User]:
     return result
 
 
-def _mentor_side_q(user) -> Q:
-    return Q(mentor__user=user) | Q(peer__user=user)
-
-
 def _validate_times(errors: dict, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
     if starts_at <= now:
         errors["starts_at"] = _("A meeting must start in the future.")
@@ -212,15 +209,15 @@ def _invitees_and_mentor(proposer: User, programme: Programme, invitees: list[Us
         if len(invitees) != 1:
             raise ValidationError({"invitees": _("Invite exactly one person to a one-to-one meeting.")})
         other = invitees[0]
-        pair = active.filter((Q(resident__user=proposer) & _mentor_side_q(other))
-                             | (Q(resident__user=other) & _mentor_side_q(proposer))).first()
+        pair = active.filter((Q(resident__user=proposer) & mentored_by(other))
+                             | (Q(resident__user=other) & mentored_by(proposer))).first()
         if pair is None:
             raise ValidationError({"invitees": _("%(person)s is not your mentor or mentee in %(programme)s.") % {
                 "person": other.full_name, "programme": programme.display_name}})
         return invitees, pair.mentor_side.user
     if format == Meeting.Format.GROUP:
         mentees = {a.resident.user_id: a.resident.user
-                   for a in active.filter(_mentor_side_q(proposer)).order_by("resident__user__last_name", "pk")}
+                   for a in active.filter(mentored_by(proposer)).order_by("resident__user__last_name", "pk")}
         if not mentees:
             raise ValidationError(_("Only a mentor proposes a group meeting, to their mentees in %(programme)s.")
                                   % {"programme": programme.display_name})

@@ -26,9 +26,9 @@ from organization.selectors import coordinates, departments_for_user
 from residents.models import Resident
 from residents.selectors import residents_base
 
-from .eligibility import Load, programme_capacity, programme_eligibility
+from .eligibility import Load, load_of, programme_capacity, programme_eligibility
 from .models import Assignment, Goal, Meeting, MeetingParticipant, Mentor, Programme
-from .selectors import mentors_annotated
+from .selectors import involving, mentors_annotated
 
 OWN_KINDS = (Programme.Kind.NEAR_PEER, Programme.Kind.GROUP)
 
@@ -138,17 +138,6 @@ def programme_update(*, programme: Programme, by, name: str, description: str = 
 
 
 # --- reads: programmes and their pairs ---------------------------------------------------------------------------
-
-
-def load_of(count: int, minimum: int, maximum: int) -> str:
-    """Load of one mentor side in a programme (the values of `eligibility.Load`)."""
-    if count > maximum:
-        return Load.OVER
-    if count == maximum:
-        return Load.FULL
-    if count < minimum:
-        return Load.UNDER
-    return Load.OK
 
 
 @dataclass
@@ -354,7 +343,7 @@ def my_programmes(user) -> list[MyProgramme]:
 
     mine = list(
         Assignment.objects.filter(ended_on__isnull=True)
-        .filter(Q(resident__user=user) | Q(mentor__user=user) | Q(peer__user=user))
+        .filter(involving(user))
         .select_related("programme__department__policy", "resident__user", "mentor__user", "peer__user")
         .order_by("resident__user__last_name", "resident__user__first_name"))
     by_programme: dict[int, MyProgramme] = {}

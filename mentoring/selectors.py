@@ -30,6 +30,16 @@ def _active_count_subquery():
     )
 
 
+def mentored_by(user) -> Q:
+    """Assignments in which `user` is the mentor side: a `Mentor` or a senior resident (near-peer `peer`)."""
+    return Q(mentor__user=user) | Q(peer__user=user)
+
+
+def involving(user) -> Q:
+    """Assignments in which `user` takes part on either side (mentee, mentor or near-peer mentor)."""
+    return Q(resident__user=user) | mentored_by(user)
+
+
 def mentors_annotated() -> QuerySet[Mentor]:
     """Mentors with what eligibility and load need, as annotations (no per-row queries)."""
     trainings = MentorTraining.objects.filter(mentor=OuterRef("pk"))

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import Absence, Assignment, Meeting, MeetingNote, MeetingParticipant
+from .selectors import involving
 
 Response = MeetingParticipant.Response
 LIVE = (Meeting.Status.PROPOSED, Meeting.Status.ACCEPTED)
@@ -30,7 +31,7 @@ def require_meeting_user(user) -> None:
 def active_pairs(user) -> QuerySet[Assignment]:
     """The user's active assignments, on either side (mentee, mentor or near-peer mentor)."""
     return (Assignment.objects.filter(ended_on__isnull=True)
-            .filter(Q(resident__user=user) | Q(mentor__user=user) | Q(peer__user=user))
+            .filter(involving(user))
             .select_related("programme", "resident__user", "mentor__user", "peer__user")
             .order_by("programme__kind", "programme__name", "resident__user__last_name", "pk"))
 

@@ -15,14 +15,13 @@ from organization.selectors import department_for_coordinator
 from organization.services import policy_for
 from residents.models import Resident
 
-from ..eligibility import Load, programme_capacity
+from ..eligibility import Load, load_of, programme_capacity
 from ..forms import EndAssignmentForm
 from ..forms_programmes import ProgrammeAssignForm, ProgrammeForm
 from ..models import Assignment, Mentor, Programme
 from ..programmes import (
     assign_candidates,
     assignment_for_coordinator,
-    load_of,
     my_programmes,
     programme_create,
     programme_for_coordinator,
