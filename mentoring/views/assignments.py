@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -63,9 +64,18 @@ def assignment_end(request, pk):
                   .filter(pk=pk, resident__specialty__department__in=departments_for_user(request.user)).first())
     if assignment is None:
         raise Http404
+    return end_assignment_page(request, assignment, back=reverse("mentoring:resident_detail",
+                                                                 args=[assignment.resident_id]),
+                               template="mentoring/assignment_end.html",
+                               context={"department": assignment.resident.specialty.department})
+
+
+def end_assignment_page(request, assignment, *, back: str, template: str, context: dict):
+    """The "end this assignment" form (reason, date) through `assignment_end`; back to `back` when done.
+    Shared by the clinical assignment page and the programmes' pair pages."""
     if assignment.ended_on is not None:
         messages.info(request, _("This assignment has already ended."))
-        return redirect("mentoring:resident_detail", pk=assignment.resident_id)
+        return redirect(back)
     form = EndAssignmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -75,6 +85,5 @@ def assignment_end(request, pk):
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("The assignment has ended; it stays in the history."))
-            return redirect("mentoring:resident_detail", pk=assignment.resident_id)
-    return render(request, "mentoring/assignment_end.html", {
-        "assignment": assignment, "form": form, "department": assignment.resident.specialty.department})
+            return redirect(back)
+    return render(request, template, {"assignment": assignment, "form": form, **context})

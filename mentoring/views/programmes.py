@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,7 +17,6 @@ from organization.services import policy_for
 from residents.models import Resident
 
 from ..eligibility import Load, load_of, programme_capacity
-from ..forms import EndAssignmentForm
 from ..forms_programmes import ProgrammeAssignForm, ProgrammeForm
 from ..models import Assignment, Mentor, Programme
 from ..programmes import (
@@ -32,7 +32,7 @@ from ..programmes import (
     residents_outside,
 )
 from ..services import AssignmentRefused, assignment_create, clinical_programme
-from ..services import assignment_end as end_assignment
+from .assignments import end_assignment_page
 
 WAITING_LIMIT = 50  # residents without a clinical mentor listed on the clinical programme's page
 
@@ -172,21 +172,9 @@ def programme_assignment_end(request, pk):
     """End a pair from the programme's page; the assignment stays in the history."""
     assignment = assignment_for_coordinator(request.user, pk)
     programme = assignment.programme
-    if assignment.ended_on is not None:
-        messages.info(request, _("This assignment has already ended."))
-        return redirect("mentoring:programme_detail", pk=programme.pk)
-    form = EndAssignmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            end_assignment(assignment=assignment, by=request.user, reason=form.cleaned_data["reason"],
-                           ended_on=form.cleaned_data["ended_on"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The assignment has ended; it stays in the history."))
-            return redirect("mentoring:programme_detail", pk=programme.pk)
-    return render(request, "mentoring/programmes/assignment_end.html", {
-        "assignment": assignment, "programme": programme, "department": programme.department, "form": form})
+    return end_assignment_page(request, assignment, back=reverse("mentoring:programme_detail", args=[programme.pk]),
+                               template="mentoring/programmes/assignment_end.html",
+                               context={"programme": programme, "department": programme.department})
 
 
 @login_required
