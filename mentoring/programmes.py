@@ -116,7 +116,7 @@ def programme_update(*, programme: Programme, by, name: str, description: str = 
     list(Mentor.objects.select_for_update().filter(pk__in=mentor_ids).order_by("pk").values_list("pk", flat=True))
     name = _clean_programme(department=programme.department, name=name, min_per_mentor=min_per_mentor,
                             max_per_mentor=max_per_mentor, exclude_pk=programme.pk)
-    over = [load for load in _side_loads(programme) if load.count > max_per_mentor]
+    over = [load for load in programme_pairs(programme) if load.count > max_per_mentor]
     if over:
         raise ValidationError({"max_per_mentor": _(
             "%(names)s already have more than %(max)d mentees in this programme; end some of those assignments "
@@ -165,12 +165,9 @@ def _active_pairs(programme_ids) -> QuerySet[Assignment]:
             .select_related("resident__user", "mentor__user", "peer__user"))
 
 
-def _side_loads(programme: Programme, policy: MentoringPolicy | None = None) -> list[SideLoad]:
-    """The programme's mentor sides with their active pairs, by name (one query)."""
-    if programme.kind == Programme.Kind.CLINICAL:
-        from organization.services import policy_for
-
-        policy = policy or policy_for(programme.department)
+def programme_pairs(programme: Programme, policy: MentoringPolicy | None = None) -> list[SideLoad]:
+    """The active pairs of `programme`, grouped by mentor side, with each side's load, by name (one query).
+    `policy` (the department's) is needed for the clinical programme only."""
     minimum, maximum = programme_capacity(programme, policy)
     sides: dict[tuple, SideLoad] = {}
     for a in _active_pairs([programme.pk]).order_by("resident__user__last_name", "resident__user__first_name"):
@@ -181,11 +178,6 @@ def _side_loads(programme: Programme, policy: MentoringPolicy | None = None) -> 
         sides[key].count += 1
         sides[key].assignments.append(a)
     return sorted(sides.values(), key=lambda s: (s.side.user.last_name, s.side.user.first_name, s.side.pk))
-
-
-def programme_pairs(programme: Programme, policy: MentoringPolicy) -> list[SideLoad]:
-    """The active pairs of `programme`, grouped by mentor side, with each side's load (one query)."""
-    return _side_loads(programme, policy)
 
 
 @dataclass
