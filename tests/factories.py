@@ -158,3 +158,19 @@ class MentorTrainingFactory(factory.django.DjangoModelFactory):
     mentor = factory.SubFactory(MentorFactory)
     kind = "refresher"
     completed_on = factory.Sequence(lambda n: today() - timedelta(days=10 + n))
+
+
+UNCOMMON_SURNAMES = ("Abdrakhmanova", "Baimukhanov", "Dzhaksybekova", "Yesenzholov", "Kuanyshbayeva", "Zhumagulov",
+                     "Tokhtarbekova", "Omirzakov", "Seitkazinova", "Nurmukhambetov")
+
+
+def uncommonly_named(make):
+    """`make` (make_resident, make_mentor) giving people surnames that occur in no text of the product: a test that
+    a page or a file never names someone checks the surname, and a random one ("Case", "May") may be a word."""
+    names = iter(UNCOMMON_SURNAMES)
+
+    def made(**kwargs):
+        kwargs.setdefault("user__last_name", next(names))
+        return make(**kwargs)
+
+    return made

@@ -11,7 +11,14 @@ from django.utils.formats import date_format
 from mentoring.services import assignment_create
 from surveys.models import Campaign, Participation, PendingSubmission, Response
 from surveys.submission import response_submit
-from tests.factories import CoordinatorFactory, DepartmentFactory, SpecialtyFactory, UserFactory, today
+from tests.factories import (
+    CoordinatorFactory,
+    DepartmentFactory,
+    SpecialtyFactory,
+    UserFactory,
+    today,
+    uncommonly_named,
+)
 from tests.factories_surveys import CampaignFactory, answers_for, invite, questionnaire_with_items
 from tests.queries import count_queries
 
@@ -199,7 +206,7 @@ def test_draft_detail_says_who_would_be_invited_and_why_not(logged_in, questionn
 
 def test_open_detail_shows_the_rate_and_the_actions(logged_in, questionnaire, make_mentor, make_resident):
     campaign = CampaignFactory(questionnaire=questionnaire)
-    residents = mentored_residents(make_resident, make_mentor, 4)
+    residents = mentored_residents(uncommonly_named(make_resident), make_mentor, 4)
     answered_by(campaign, [r.user for r in residents])
 
     html = logged_in.get(reverse("surveys:campaign_detail", args=[campaign.pk])).content.decode()

@@ -33,6 +33,7 @@ from tests.factories import (
     SpecialtyFactory,
     UserFactory,
     today,
+    uncommonly_named,
 )
 from tests.factories_surveys import CampaignFactory, QuestionnaireFactory, answers_for, invite, questionnaire_with_items
 
@@ -463,6 +464,7 @@ def test_answers_refused_after_close(coordinator, department, questionnaire, men
 
 def test_reminders_go_only_to_those_who_have_not_answered(coordinator, department, questionnaire, mentors,
                                                          make_resident, django_capture_on_commit_callbacks):
+    make_resident = uncommonly_named(make_resident)
     residents = mentored(make_resident, mentors[0], 3) + mentored(make_resident, mentors[1], 2)
     campaign = launched(coordinator, department, questionnaire)
     answered = residents[:2]

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from surveys.export import campaign_export, neutralise
 from surveys.models import Option, Response
+from tests.factories import uncommonly_named
 from tests.factories_surveys import CampaignFactory, answer_and_release, questionnaire_with_items
 from tests.test_survey_results_data import (
     by_code,
@@ -65,6 +66,7 @@ def test_csv_has_item_codes_and_values_and_nothing_else(client, coordinator, ans
 def test_no_identifier_of_any_kind(client, coordinator, department, make_mentor, make_resident):
     roomy_mentors(department)
     questionnaire = questionnaire_with_items(department)
+    make_mentor = uncommonly_named(make_mentor)
     mentors = [make_mentor(), make_mentor()]
     campaign = closed_about_mentors(questionnaire, {mentors[0]: 3, mentors[1]: 3}, make_resident,
                                     closes_on=answered_day(), text="Fine.")
