@@ -16,16 +16,12 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from organization.dates import add_years
+
 from .levels import short_label
 
 LEVELS = (1, 2, 3, 4, 5)
 
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def short_date(day: date) -> str:

@@ -4,6 +4,7 @@ and the department's pending proposals. Each runs a fixed number of queries, wha
 The caller has already checked the viewer's scope (assessments.scope, organization.selectors).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
@@ -128,8 +129,10 @@ def cohorts_of(department: Department) -> list[Cohort]:
 
 def grid_residents(department: Department, *, specialty: Specialty, cohort: Cohort | None,
                    year: int | None) -> QuerySet[Resident]:
-    """Residents of the grid: active or on leave, of the specialty (and cohort, year of study when given)."""
-    qs = residents_base().filter(specialty__department=department, specialty=specialty, status__in=GRID_STATUSES)
+    """Residents of the grid: active or on leave, of the specialty (and cohort, year of study when given). Only
+    their user is loaded with them: a row shows the name, year of study and status."""
+    qs = Resident.objects.select_related("user").filter(specialty__department=department, specialty=specialty,
+                                                        status__in=GRID_STATUSES)
     if cohort is not None:
         qs = qs.filter(cohort=cohort)
     if year:
@@ -143,29 +146,34 @@ class GridCell(Standing):
     granted: int | None
     expected: int | None
     proposal: Proposal | None
+    link: str = ""  # the page of the resident's EPA
 
 
 @dataclass
 class GridRow:
     resident: Resident
     cells: list[GridCell] = field(default_factory=list)
+    link: str = ""  # the resident's progress page
 
     @property
     def behind_count(self) -> int:
         return sum(1 for c in self.cells if c.behind)
 
 
-def grid_rows(residents: list[Resident], epas: list[EPA], *, window: int) -> list[GridRow]:
+def grid_rows(residents: list[Resident], epas: list[EPA], *, window: int,
+              links: tuple[Callable, Callable] | None = None) -> list[GridRow]:
     """Cells of residents x EPAs: the granted (or base) level against the level expected for each resident's year
-    of study, and the pending proposals. Three reads: expectations, decisions, proposals."""
+    of study, and the pending proposals. Three reads: expectations, decisions, proposals. `links`: functions
+    (resident id) -> URL of the row and (resident id, EPA id) -> URL of a cell, when they are linked."""
     if not residents or not epas:
         return [GridRow(resident=r) for r in residents]
     expected = {(e.epa_id, e.year_of_study): e.level for e in EPAExpectation.objects.filter(epa__in=epas)}
     granted = granted_levels(residents)
     proposals = proposals_for_residents(residents, window=window)
-    return [GridRow(resident=r, cells=[
+    row_link, cell_link = links or (lambda *ids: "", lambda *ids: "")
+    return [GridRow(resident=r, link=row_link(r.pk), cells=[
         GridCell(epa=epa, granted=granted.get((r.pk, epa.pk)), expected=expected.get((epa.pk, r.year_of_study)),
-                 proposal=proposals.get((r.pk, epa.pk)))
+                 proposal=proposals.get((r.pk, epa.pk)), link=cell_link(r.pk, epa.pk))
         for epa in epas]) for r in residents]
 
 

@@ -71,7 +71,7 @@ class AssignForm(forms.Form):
             label = _("%(name)s — %(count)d of %(max)d residents") % {
                 "name": m, "count": m.active_count, "max": policy.max_residents_per_mentor}
             if not row.eligibility.eligible:
-                label = f"{label} — {_('not eligible')}"
+                label = "{} — {}".format(label, _("not eligible"))  # not in an f-string: xgettext skips those
             choices.append((m.pk, label))
         self.fields["mentor"].choices = [("", "---------"), *choices]
         if reassigning:

@@ -54,9 +54,9 @@ class ProgrammeAssignForm(forms.Form):
             if c.is_peer:
                 label = _("%(label)s — resident, year %(year)d") % {"label": label, "year": c.person.year_of_study}
             if not c.eligible:
-                label = f"{label} — {_('not eligible')}"
+                label = "{} — {}".format(label, _("not eligible"))  # not in an f-string: xgettext skips those
             elif not c.has_room:
-                label = f"{label} — {_('full')}"
+                label = "{} — {}".format(label, _("full"))
             choices.append((c.key, label))
         self.fields["side"].choices = [("", "---------"), *choices]
         if side_label:

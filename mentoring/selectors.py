@@ -1,14 +1,27 @@
 """Reads for mentoring pages, each scoped to the user who asks."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from organization.models import Department
+from organization.models import Department, MentoringPolicy
 from organization.selectors import departments_for_user
 from organization.services import policy_for
 from residents.models import Curriculum, Resident
@@ -16,6 +29,13 @@ from residents.requirements import month_start, previous_month, residents_below_
 from residents.selectors import residents_base
 
 from .eligibility import Eligibility, Load, load_status, mentor_eligibility
+from .eligibility_db import (
+    certificate_alert,
+    eligibility_conditions,
+    load_conditions,
+    primary_training_missing,
+    training_alert,
+)
 from .models import Assignment, Mentor, MentorTraining
 
 
@@ -141,11 +161,14 @@ def mentor_assignments(mentor: Mentor, active_only=False) -> QuerySet[Assignment
 class Dashboard:
     department: Department
     policy: object
-    rows: list[MentorRow]
+    rows: list[MentorRow]  # the first `alert_limit` active mentors by name (the mentor list has them all)
+    active_mentors: int
     load_counts: dict
     expiring_certificates: list[MentorRow]
     training_alerts: list[MentorRow]
-    ineligible: list[MentorRow]
+    certificate_alerts_count: int
+    training_alerts_count: int
+    ineligible_count: int
     residents_without_mentor: list
     residents_without_mentor_count: int
     active_residents: int
@@ -153,22 +176,49 @@ class Dashboard:
     duty_month: date
     below_duty: list
 
+    @property
+    def certificate_alerts_more(self) -> int:
+        """Certificate alerts beyond those listed."""
+        return self.certificate_alerts_count - len(self.expiring_certificates)
+
+    @property
+    def training_alerts_more(self) -> int:
+        """Training alerts beyond those listed."""
+        return self.training_alerts_count - len(self.training_alerts)
+
+
+def mentor_counts(department: Department, policy: MentoringPolicy, today: date) -> dict[str, int]:
+    """The department's active mentors counted in one aggregate with the eligibility rule's database conditions
+    (mentoring.eligibility_db): active, ineligible, certificates and trainings (alerts), load_<load> for each
+    Load. The dashboard and the nightly figures (reports.dashboard) both count with it."""
+    flags = {"eligible": eligibility_conditions(policy, today)["eligible"],
+             "certificate_alert": certificate_alert(policy, today), "training_alert": training_alert(policy, today)}
+    return mentors_of_department(department).filter(is_active=True).annotate(
+        **{name: ExpressionWrapper(condition, output_field=BooleanField()) for name, condition in flags.items()}
+    ).order_by().aggregate(
+        active=Count("pk"), ineligible=Count("pk", filter=Q(eligible=False)),
+        certificates=Count("pk", filter=Q(certificate_alert=True)),
+        trainings=Count("pk", filter=Q(training_alert=True)),
+        **{f"load_{load}": Count("pk", filter=condition) for load, condition in load_conditions(policy).items()})
+
 
 def department_dashboard(department: Department, today: date | None = None, alert_limit: int = 50) -> Dashboard:
-    """Everything on the coordinator's dashboard, in a fixed number of queries."""
+    """Everything on the coordinator's dashboard, in a fixed number of queries whatever the department's size.
+
+    The mentors are counted in the database (one aggregate: active, not eligible, by load) with the eligibility
+    rule's database conditions (mentoring.eligibility_db); only the rows shown are loaded, at most `alert_limit`
+    of each list, and judged in Python by mentoring.eligibility for their badges and dates."""
     today = today or timezone.localdate()
     policy = policy_for(department)
-    mentors = list(mentors_of_department(department).filter(is_active=True).order_by("user__last_name",
-                                                                                       "user__first_name"))
-    rows = mentor_rows(mentors, policy, today)
-    horizon = today + timedelta(days=policy.warning_days)
-    expiring = [r for r in rows if r.mentor.certificate_expires_on and r.mentor.certificate_expires_on <= horizon]
-    expiring.sort(key=lambda r: r.mentor.certificate_expires_on)
-    trainings = [r for r in rows if r.eligibility.training_status in ("due", "overdue", "missing")]
-    trainings.sort(key=lambda r: (r.eligibility.training_due_on or date.min))
-    load_counts = {k: 0 for k in (Load.UNDER, Load.OK, Load.FULL, Load.OVER)}
-    for r in rows:
-        load_counts[r.load] += 1
+    active = mentors_of_department(department).filter(is_active=True)
+    certificates, trainings = certificate_alert(policy, today), training_alert(policy, today)
+    counts = mentor_counts(department, policy, today)
+    by_name = ("user__last_name", "user__first_name", "pk")
+    expiring = active.filter(certificates).order_by("certificate_expires_on", *by_name)[:alert_limit]
+    # By due date (add_years of the last training, so by the last training), a missing primary training first.
+    due = active.filter(trainings).annotate(missing=ExpressionWrapper(primary_training_missing(),
+                                                                      output_field=BooleanField()))
+    due = due.order_by(F("missing").desc(), F("last_training_on").asc(nulls_first=True), *by_name)[:alert_limit]
     residents = without_mentor(
         residents_base().filter(specialty__department=department, status=Resident.Status.ACTIVE)
     ).order_by("user__last_name", "user__first_name")
@@ -179,9 +229,14 @@ def department_dashboard(department: Department, today: date | None = None, aler
     curricula_awaiting = Curriculum.objects.filter(resident__specialty__department=department,
                                                    status=Curriculum.Status.SUBMITTED).count()
     return Dashboard(
-        department=department, policy=policy, rows=rows, load_counts=load_counts,
-        expiring_certificates=expiring, training_alerts=trainings,
-        ineligible=[r for r in rows if not r.eligibility.eligible],
+        department=department, policy=policy,
+        rows=mentor_rows(active.order_by(*by_name)[:alert_limit], policy, today),
+        active_mentors=counts["active"],
+        load_counts={load: counts[f"load_{load}"] for load in (Load.UNDER, Load.OK, Load.FULL, Load.OVER)},
+        expiring_certificates=mentor_rows(expiring, policy, today),
+        training_alerts=mentor_rows(due, policy, today),
+        certificate_alerts_count=counts["certificates"], training_alerts_count=counts["trainings"],
+        ineligible_count=counts["ineligible"],
         residents_without_mentor=list(residents[:alert_limit]),
         residents_without_mentor_count=residents.count(),
         active_residents=stats["active"],

@@ -6,7 +6,8 @@ resident's active mentor may read them. Everyone else gets a 404.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from organization.models import Coordinator, Department
@@ -61,17 +62,26 @@ def curriculum_for_user(user, pk) -> CurriculumAccess:
                             is_coordinator=curriculum.user_coordinates, is_mentor=curriculum.user_mentors)
 
 
+def with_item_totals(curricula: QuerySet[Curriculum]) -> QuerySet[Curriculum]:
+    """Each curriculum annotated with `item_count` and `hours` (None without items).
+
+    Correlated subqueries rather than a join: a page of a long list sums the items of its own curricula only
+    (PostgreSQL runs them after the LIMIT), and counting the curricula (the paginator) needs no item at all.
+    """
+    items = CurriculumItem.objects.filter(curriculum=OuterRef("pk")).order_by().values("curriculum")
+    return curricula.annotate(
+        item_count=Coalesce(Subquery(items.annotate(n=Count("*")).values("n")), 0),
+        hours=Subquery(items.annotate(hours=Sum("total_hours")).values("hours")))
+
+
 def curricula_of_resident(resident: Resident) -> QuerySet[Curriculum]:
-    return (curricula_base().filter(resident=resident)
-            .annotate(item_count=Count("items"), hours=Sum("items__total_hours"))
-            .order_by("-academic_year__start_year"))
+    return with_item_totals(curricula_base().filter(resident=resident)).order_by("-academic_year__start_year")
 
 
 def curricula_of_department(department: Department, *, status: str = "", academic_year: str = "",
                             q: str = "") -> QuerySet[Curriculum]:
     """The department's curricula (the caller has checked that the user coordinates it), filtered."""
-    qs = (curricula_base().filter(resident__specialty__department=department)
-          .annotate(item_count=Count("items"), hours=Sum("items__total_hours")))
+    qs = with_item_totals(curricula_base().filter(resident__specialty__department=department))
     if status:
         qs = qs.filter(status=status)
     if academic_year:

@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -42,9 +43,18 @@ def response_rate(campaign: Campaign) -> tuple[int, int]:
 
 
 def with_response_rates(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
-    """Each campaign annotated with `answered` and `invited`, so a list of campaigns costs one query."""
-    return campaigns.annotate(invited=Count("participations"),
-                              answered=Count("participations", filter=Q(participations__completed=True)))
+    """Each campaign annotated with `answered` and `invited`, so a list of campaigns costs one query.
+
+    Counted by correlated subqueries rather than a join: a page of a long list counts the participations of its
+    own campaigns only (PostgreSQL runs them after the LIMIT), and counting the campaigns (the paginator) needs
+    no participation at all.
+    """
+    participations = Participation.objects.filter(campaign=OuterRef("pk")).order_by().values("campaign")
+
+    def count(rows):
+        return Coalesce(Subquery(rows.annotate(n=Count("*")).values("n")), 0)
+
+    return campaigns.annotate(invited=count(participations), answered=count(participations.filter(completed=True)))
 
 
 @dataclass(frozen=True)

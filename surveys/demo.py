@@ -88,7 +88,7 @@ def _mentor_mood(mentor_id: int | None) -> float:
     return [0.6, 0.3, 0.4, -0.9, 0.2, 0.5, 0.0, 0.3][mentor_id % 8]
 
 
-def _answers(items: list[Item], rng: random.Random, mood: float, comments: list[list[str]]) -> dict:
+def draw_answers(items: list[Item], rng: random.Random, mood: float, comments: list[list[str]]) -> dict:
     out, texts = {}, iter(comments)
     for item in items:
         if item.kind == Item.Kind.LIKERT:
@@ -140,7 +140,7 @@ def seed_surveys(*, department: Department, coordinator, showcase_users=(), toda
                 continue
             mood = _mentor_mood(mentor_of.get(participation.user_id)) if campaign.about_mentor else 0.2
             response_submit(campaign=campaign, user=participation.user, today=answered_on,
-                            answers=_answers(items, rng, mood, comments))
+                            answers=draw_answers(items, rng, mood, comments))
         if not plan.open_now:
             campaign_close(campaign=campaign, by=coordinator, today=plan.closes + timedelta(days=1))
             release_pending(campaign_id=campaign.pk, final=True)

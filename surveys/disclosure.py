@@ -66,7 +66,7 @@ class Disclosure:
     shown_totals: set = field(default_factory=set)  # campaigns whose total is shown
 
 
-@dataclass
+@dataclass(eq=False)  # a block is itself: compared by identity (field-by-field `in` checks cost minutes at scale)
 class _Block:
     key: Hashable
     cells: dict  # campaign -> count > 0

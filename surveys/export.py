@@ -169,13 +169,13 @@ def campaign_export(*, campaign: Campaign, fmt: str) -> tuple[str, str, bytes]:
     columns = [v for v in all_variables if v.is_column]
     base = f"campaign-{campaign.pk}"
     if fmt == "codebook":
-        return f"{base}-codebook.csv", CONTENT_TYPES["csv"], _csv([CODEBOOK_HEADER, *codebook_rows(all_variables)])
+        return f"{base}-codebook.csv", CONTENT_TYPES["csv"], csv_bytes([CODEBOOK_HEADER, *codebook_rows(all_variables)])
     if fmt == "comments":
         return (f"{base}-comments.csv", CONTENT_TYPES["csv"],
-                _csv([("variable", "comment"), *comment_rows(campaign, items, suppressed)]))
+                csv_bytes([("variable", "comment"), *comment_rows(campaign, items, suppressed)]))
     rows = [[v.name for v in columns], *response_rows(campaign, columns, suppressed)]
     if fmt == "csv":
-        return f"{base}-responses.csv", CONTENT_TYPES["csv"], _csv(rows)
+        return f"{base}-responses.csv", CONTENT_TYPES["csv"], csv_bytes(rows)
     return f"{base}.xlsx", CONTENT_TYPES["xlsx"], _xlsx({
         "responses": rows,
         "codebook": [CODEBOOK_HEADER, *codebook_rows(all_variables)],
@@ -183,7 +183,7 @@ def campaign_export(*, campaign: Campaign, fmt: str) -> tuple[str, str, bytes]:
     })
 
 
-def _csv(rows) -> bytes:
+def csv_bytes(rows) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:

@@ -15,23 +15,24 @@ grouped queries and applies `surveys.disclosure` (complementary suppression), fo
 then for each item.
 """
 
+import hashlib
+import logging
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
-from django.db.models import Count, Exists, OuterRef
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from organization.dates import add_years
+
+from . import disclosure as disclosure_rules
 from .disclosure import Disclosure, disclose
 from .models import Answer, Campaign, PendingSubmission, Response
 
 POOL_YEARS = 3
 
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 @dataclass(frozen=True)
@@ -149,15 +150,20 @@ class QuestionnairePool:
                 and (mentor is None or b.mentor == mentor)]
 
 
-def pooled_campaigns(questionnaire_ids) -> dict[int, list[PoolCampaign]]:
-    """The closed campaigns about the mentor of each questionnaire, oldest first (one query).
+def _released_campaigns(questionnaire_ids) -> QuerySet[Campaign]:
+    """The closed campaigns about the mentor of the questionnaires whose pool is released.
 
     A campaign whose pool is not released yet (closed moments ago) waits: its figures would change.
     """
-    rows = (Campaign.objects.filter(questionnaire_id__in=questionnaire_ids, about_mentor=True,
+    return (Campaign.objects.filter(questionnaire_id__in=questionnaire_ids, about_mentor=True,
                                     status=Campaign.Status.CLOSED)
             .annotate(waiting=Exists(PendingSubmission.objects.filter(campaign=OuterRef("pk"))))
-            .filter(waiting=False).order_by("closes_on", "id")
+            .filter(waiting=False))
+
+
+def pooled_campaigns(questionnaire_ids) -> dict[int, list[PoolCampaign]]:
+    """The closed and released campaigns about the mentor of each questionnaire, oldest first (one query)."""
+    rows = (_released_campaigns(questionnaire_ids).order_by("closes_on", "id")
             .values_list("id", "questionnaire_id", "closes_on", "threshold", "title"))
     out: dict[int, list[PoolCampaign]] = {q: [] for q in questionnaire_ids}
     for pk, questionnaire_id, closes_on, threshold, title in rows:
@@ -220,3 +226,61 @@ def pool_one(campaigns: list[PoolCampaign], cells: Mapping[tuple, int],
         item_shown[item] = memo[signature]
     return QuestionnairePool(questionnaire_id=questionnaire_id, campaigns=campaigns, totals=totals, pooling=pooling,
                              disclosure=disclosure, item_shown=item_shown)
+
+
+# --- cached ---------------------------------------------------------------------------------------------------------
+# The pool of a questionnaire only changes when one of its campaigns about the mentor closes and its pool is
+# released (responses are only ever added, by `surveys.release`), yet computing it (blocks and the department-wide
+# complementary-suppression audit of every item) takes about a second for a department of 600 mentors. So it is
+# kept in Django's cache under a key made of everything the computation reads of the campaigns: a state that
+# changed has another key, so it is computed afresh, never shown stale; the source of this module and of
+# `surveys.disclosure` is part of the key, so a changed rule never meets a pool computed by the old one. (A release
+# committed between reading the key and computing stores the newer pool under the older key, which no later
+# request reads: responses are only added, so a campaign's state never comes back.)
+
+POOL_CACHE_SECONDS = 7 * 24 * 3600
+_CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(disclosure_rules.__file__).read_bytes()).hexdigest()[:16]
+logger = logging.getLogger(__name__)
+
+
+def pool_fingerprints(questionnaire_ids: Sequence[int]) -> dict[int, str]:
+    """{questionnaire: digest of the state its pool is computed from} (one query).
+
+    Per released campaign: its id and creation time (an id is never reused, but a test database's may be), closing
+    day, threshold and title, its responses, and how many of them are about a mentor (a mentor deleted leaves their
+    responses about nobody). Answers are written with their response and never change afterwards.
+    """
+    rows = (_released_campaigns(questionnaire_ids)
+            .annotate(answered=Count("responses"), about_someone=Count("responses__subject"))
+            .order_by("questionnaire_id", "id")
+            .values_list("questionnaire_id", "id", "created_at", "closes_on", "threshold", "title", "answered",
+                         "about_someone"))
+    states: dict[int, list] = {q: [] for q in questionnaire_ids}
+    for questionnaire_id, *state in rows:
+        states[questionnaire_id].append(tuple(state))
+    return {q: hashlib.sha256(repr(state).encode()).hexdigest() for q, state in states.items()}
+
+
+def cached_pools(questionnaire_ids: Sequence[int]) -> dict[int, QuestionnairePool]:
+    """`pool_questionnaires` through Django's cache (DESIGN.md section 3 unchanged: the very same pools).
+
+    One query when every pool is cached, four when some are not (those computed together). The cache only saves
+    time: when it is unreachable (Redis down) the pools are computed as without it.
+    """
+    questionnaire_ids = list(questionnaire_ids)
+    keys = {q: f"surveys:pool:{_CODE}:{q}:{digest}" for q, digest in pool_fingerprints(questionnaire_ids).items()}
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:  # any failure of the cache's server: compute
+        logger.warning("survey pools: the cache could not be read; computing", exc_info=True)
+        found = {}
+    pools = {q: found[key] for q, key in keys.items() if key in found}
+    missing = [q for q in questionnaire_ids if q not in pools]
+    if missing:
+        computed = pool_questionnaires(missing)
+        pools.update(computed)
+        try:
+            cache.set_many({keys[q]: pool for q, pool in computed.items()}, timeout=POOL_CACHE_SECONDS)
+        except Exception:  # the next request computes them again
+            logger.warning("survey pools: the cache could not be written", exc_info=True)
+    return pools

@@ -23,7 +23,7 @@ from .campaigns import response_rate
 from .charts import chart_for
 from .models import Answer, Campaign, Item, PendingSubmission, Questionnaire, Response
 from .models.campaign import DEFAULT_THRESHOLD
-from .pooling import POOL_YEARS, Block, QuestionnairePool, pool_questionnaires
+from .pooling import POOL_YEARS, Block, QuestionnairePool, cached_pools
 from .stats import ItemCounts, ItemStats, answer_counts, item_stats
 
 _shuffle = random.SystemRandom().shuffle
@@ -105,18 +105,34 @@ class CampaignResults:
         return any(r.item.kind == Item.Kind.TEXT and r.stats is not None for s in self.sections for r in s.items)
 
 
+def hidden_reason(campaign: Campaign, *, responses: int, pending: bool) -> str:
+    """The rule of when a campaign's figures may be shown: once it is closed, its pending pool released, and at least
+    k people answered. Returns why not ("draft", "open", "releasing", "few"), "" when they may be shown. The results
+    pages (`campaign_visibility`) and the reports (reports.sections.stats) both apply it."""
+    if campaign.status != Campaign.Status.CLOSED:
+        return campaign.status  # draft or open: only the response rate
+    if pending:
+        return "releasing"
+    if responses < campaign.threshold:
+        return "few"
+    return ""
+
+
 def campaign_visibility(campaign: Campaign) -> tuple[bool, str, int]:
     """(results visible, why not, responses) for a campaign (two queries)."""
     responses = Response.objects.filter(campaign=campaign).count()
-    if campaign.status == Campaign.Status.DRAFT:
+    pending = (campaign.status == Campaign.Status.CLOSED
+               and PendingSubmission.objects.filter(campaign=campaign).exists())
+    reason = hidden_reason(campaign, responses=responses, pending=pending)
+    if reason == Campaign.Status.DRAFT:
         return False, _("This campaign has not been launched yet."), responses
-    if campaign.status == Campaign.Status.OPEN:
+    if reason == Campaign.Status.OPEN:
         return False, _("Results appear when the campaign closes; until then only the response rate is shown, "
                         "so that figures seen at different times cannot be compared to single out anyone."), \
             responses
-    if PendingSubmission.objects.filter(campaign=campaign).exists():
+    if reason == "releasing":
         return False, _("The last answers are being added; the results appear in a moment."), responses
-    if responses < campaign.threshold:
+    if reason == "few":
         return False, ngettext(
             "Results are hidden: fewer than %(k)d people answered, and no figure is shown for fewer than %(k)d.",
             "Results are hidden: fewer than %(k)d people answered, and no figure is shown for fewer than %(k)d.",
@@ -261,7 +277,7 @@ class MentorResults:
 def mentor_results_table(questionnaire: Questionnaire) -> MentorResults:
     """Every mentor of the questionnaire's department (and anyone the answers are about) with their shown blocks,
     or why nothing is shown. A fixed number of queries, whatever the number of mentors and campaigns."""
-    pool = pool_questionnaires([questionnaire.pk])[questionnaire.pk]
+    pool = cached_pools([questionnaire.pk])[questionnaire.pk]
     items = items_of_questionnaires([questionnaire.pk])[questionnaire.pk]
     block_results = _block_results([(b, items) for b in pool.shown_blocks()], pool.titles, pool.item_shown)
     by_mentor = defaultdict(list)
@@ -298,7 +314,7 @@ def my_pooled_results(mentor: Mentor) -> list[OwnResults]:
         .order_by().values_list("campaign__questionnaire_id", flat=True).distinct()))
     if not questionnaire_ids:
         return []
-    pools = pool_questionnaires(questionnaire_ids)
+    pools = cached_pools(questionnaire_ids)
     items = items_of_questionnaires(questionnaire_ids)
     questionnaires = Questionnaire.objects.in_bulk(questionnaire_ids)
     titles = {key: title for pool in pools.values() for key, title in pool.titles.items()}

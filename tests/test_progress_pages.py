@@ -10,6 +10,7 @@ from django.urls import reverse
 from assessments.entrustment import entrustment_decide
 from assessments.models import Observation
 from assessments.policy import assessment_policy_for
+from assessments.views.progress import id_link
 from mentoring.services import assignment_create, assignment_end
 from tests.factories import AcademicYearFactory, CohortFactory, CoordinatorFactory, DepartmentFactory, today
 from tests.factories_assessments import EPAFactory, ObservationFactory
@@ -246,6 +247,41 @@ def test_cohort_grid_is_paginated_by_fifty(client, world, make_resident):
     assert first.context["page"].paginator.count == 57
     second = client.get(url, {"cohort": world["resident"].cohort_id, "page": 2})
     assert len(second.context["rows"]) == 7
+
+
+def test_cohort_grid_links_every_cell_and_resident_as_reverse_would(client, world):
+    """The grid fills the ids into one reversed URL instead of reversing 500 links (issue 7, page latency): each
+    link is still the one reverse() gives."""
+    w = world
+    client.force_login(w["coordinator"])
+    response = client.get(reverse("assessments:cohort_grid", kwargs={"department_id": w["department"].pk}))
+    body = response.content.decode()
+    rows = response.context["rows"]
+    assert len(rows) == 2 and all(len(row.cells) == 2 for row in rows)
+    for row in rows:
+        assert row.link == reverse("assessments:resident_progress", args=[row.resident.pk])
+        assert f'<a href="{row.link}">{row.resident}</a>' in body
+        for cell in row.cells:
+            assert cell.link == reverse("assessments:epa_progress", args=[row.resident.pk, cell.epa.pk])
+            assert f'href="{cell.link}"' in body
+    assert id_link("assessments:epa_progress", 2)(1234567, 7) == reverse("assessments:epa_progress",
+                                                                         args=[1234567, 7])
+
+
+def test_cohort_grid_cells_escape_the_epa_code_and_speak_the_readers_language(client, world, specialty):
+    """The cells are written in Python (assessments/templatetags/grid_tags.py): texts escaped, hidden texts
+    translated, the expected level a dash when the EPA expects nothing for the year."""
+    w = world
+    EPAFactory(specialty=specialty, code="<b>EPA&9", expected=[])
+    observe(w["resident"], w["epas"][0], w["mentor"], 3, 3, 3)
+    client.force_login(w["coordinator"])
+    client.post(reverse("set_language"), {"language": "ru", "next": "/"})
+    body = text(client.get(reverse("assessments:cohort_grid", kwargs={"department_id": w["department"].pk})))
+    assert "<b>EPA&9" not in body and body.count('<span class="visually-hidden">&lt;b&gt;EPA&amp;9</span>') == 2
+    assert body.count('<span class="text-muted">/—</span>') == 2
+    assert '<span class="visually-hidden">отставание:</span>' in body
+    assert f'<td class="text-center text-nowrap table-warning" data-epa="{w["epas"][0].pk}" data-behind="yes" ' \
+           f'data-proposal="3">' in body
 
 
 def test_proposals_page_lists_pending_proposals_of_the_department(client, world, make_mentor):

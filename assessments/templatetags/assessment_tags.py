@@ -5,9 +5,9 @@ The dependency points one way (DESIGN.md section 5): the templates, which are pr
 
 from django import template
 
+from ..entrustment import proposals_for_residents
 from ..policy import assessment_policy_for
 from ..selectors_observations import recent_observations_for_resident, unacknowledged_count
-from ..selectors_progress import pending_proposals
 from ..tracks import track_suggestions
 
 register = template.Library()
@@ -25,5 +25,6 @@ def department_assessment_card(department):
     """Pending entrustment proposals and track suggestions of the department, for the coordinator's dashboard."""
     policy = assessment_policy_for(department)
     return {"department": department,
-            "proposals": len(pending_proposals(department, window=policy.proposal_window)),
+            # Only the number: the proposals themselves (no residents or EPAs loaded for thousands of them).
+            "proposals": len(proposals_for_residents(department, window=policy.proposal_window)),
             "suggestions": len(track_suggestions(department))}
