@@ -93,6 +93,10 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("TEST", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiles the reports' large aggregate queries for longer than they run (bench/README.md:
+    # 7.3 s of 10.6 s of one annual-monitoring query); the product's queries are short, so it is off.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -172,8 +176,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+# A task that passes the soft limit gets an exception it can record (a report run counts a failed attempt);
+# the hard limit then kills it. Both stay below the broker's visibility timeout, so Redis never hands a message
+# to a second worker while the first one may still be working on it.
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 60, CELERY_TASK_TIME_LIMIT * 9 // 10)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
 CELERY_TIMEZONE = TIME_ZONE
+# A report run whose computation raised is queued again after this many seconds times the attempt number.
+REPORTS_RETRY_SECONDS = env.int("REPORTS_RETRY_SECONDS", default=5)
 # Celery beat (`make beat`): the daily run of the questionnaire campaigns (invitations due, the automatic
 # reminder, closing campaigns past their closing day), in the morning so the e-mails arrive in working hours;
 # the meeting reminders every 15 minutes (each meeting starting within 24 hours is reminded once).
@@ -185,6 +195,20 @@ CELERY_BEAT_SCHEDULE = {
     "mentoring-meeting-reminders": {
         "task": "mentoring.tasks.send_meeting_reminders",
         "schedule": crontab(minute="*/15"),
+    },
+    # Reports: stuck runs queued again or failed; the annual monitoring report of every department for the
+    # academic year just ended (1 September); the dashboards' headline figures, nightly.
+    "reports-sweep": {
+        "task": "reports.tasks.sweep_reports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "reports-annual-monitoring": {
+        "task": "reports.tasks.request_annual_monitoring",
+        "schedule": crontab(month_of_year=9, day_of_month=1, hour=5, minute=0),
+    },
+    "reports-dashboard-figures": {
+        "task": "reports.tasks.refresh_dashboard_figures",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("residents.urls")),
     path("assessments/", include("assessments.urls")),
     path("surveys/", include("surveys.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -22,6 +22,7 @@ from tests.access_rows import (
     observations,
     programmes,
     progress,
+    reports,
     speed,
     surveys_builder,
     surveys_campaigns,
@@ -112,6 +113,8 @@ MATRIX = {
     **surveys_builder.ROWS, **surveys_campaigns.ROWS, **surveys_results.ROWS,
     # Programmes, meetings, goals, speed mentoring (issue 6): rows in tests/access_rows/<part>.py.
     **programmes.ROWS, **meetings.ROWS, **goals.ROWS, **speed.ROWS,
+    # Reports (issue 7): rows in tests/access_rows/reports.py.
+    **reports.ROWS,
 }
 
 
@@ -160,7 +163,7 @@ def world(department, coordinator, make_mentor, make_resident):
         "users": {"anonymous": None, "resident": resident.user, "mentor": mentor.user, "coordinator": coordinator,
                   "other_coordinator": other},
     }
-    for part in (programmes, meetings, goals, speed):
+    for part in (programmes, meetings, goals, speed, reports):
         base.update(part.world(base))
     return base
 

@@ -14,13 +14,13 @@ AFTER = [("mentoring", "0004_assignment_programme_required")]
 
 
 def _migrate(targets):
-    """Migrate the database to `targets`; return the models as they are with every other app at its latest."""
+    """Migrate the database to `targets`; return the models as the database now has them (every applied
+    migration: apps that depend on a later state of the targets' apps, e.g. reports, were unapplied with them)."""
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
     executor.loader.build_graph()
-    apps_of_targets = {app for app, _name in targets}
-    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in apps_of_targets]
-    return executor.loader.project_state(others + targets).apps
+    applied = [key for key in executor.loader.applied_migrations if key in executor.loader.graph.nodes]
+    return executor.loader.project_state(applied).apps
 
 
 def _latest():

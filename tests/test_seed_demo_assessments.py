@@ -204,3 +204,14 @@ def test_seeding_twice_changes_no_assessment(seeded):
     before = snapshot()
     assert seed_demo() == seeded
     assert snapshot() == before
+
+
+def test_the_dashboard_card_counts_the_proposals_the_proposals_page_lists(seeded, department):
+    """The card counts the proposals without loading them (assessments.templatetags); the page lists them."""
+    from assessments.selectors_progress import pending_proposals
+    from assessments.templatetags.assessment_tags import department_assessment_card
+
+    policy = assessment_policy_for(department)
+    card = department_assessment_card(department)
+    assert card["proposals"] == len(pending_proposals(department, window=policy.proposal_window)) == len(PROPOSALS)
+    assert card["suggestions"] == len(track_suggestions(department))

@@ -1,0 +1,101 @@
+"""A department's headline figures for the coordinator's dashboard, refreshed nightly (Celery beat, 02:30).
+
+The figures are computed with aggregate queries, a fixed handful per department whatever the number of residents,
+mentors, observations or answers (one loop over the departments), and stored in reports.models.DashboardFigures,
+one row per department, replaced on every refresh (idempotent). The stored figures are numbers only; their labels
+are translated when the card is shown, in the reader's language.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import ExamResult, Observation
+from mentoring.eligibility import Load
+from mentoring.selectors import mentor_counts
+from organization.models import AcademicYear, Department
+from organization.selectors import current_academic_year
+from organization.services import policy_for
+from residents.models import Curriculum, Resident
+from surveys.models import Campaign, Participation
+
+from .models import DashboardFigures
+from .result import pct
+from .sections.cohort_common import active_clinical
+
+RECENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: object
+    unit: str = ""  # "%" or "" (a count or a score)
+    warn_above_zero: bool = False  # a count the coordinator should bring down to zero
+
+
+FIGURES = (
+    Figure("active_residents", _("active residents")),
+    Figure("without_mentor", _("active residents without a clinical mentor"), warn_above_zero=True),
+    Figure("active_mentors", _("active mentors")),
+    Figure("outside_load", _("mentors outside the load policy"), warn_above_zero=True),
+    Figure("ineligible", _("active mentors not eligible"), warn_above_zero=True),
+    Figure("curricula_approved_pct", _("active residents with a curriculum approved for this academic year"),
+           unit="%"),
+    Figure("observations_recent", _("EPA observations in the last 30 days")),
+    Figure("exam_mean", _("mean overall exam score this academic year")),
+    Figure("response_rate_pct", _("response rate of the open questionnaires"), unit="%"),
+)
+
+
+def department_figures(department: Department, *, now: datetime, year: AcademicYear | None) -> dict:
+    """The headline figures of one department as of `now` (five aggregate queries and the policy). The mentors are
+    counted as on the dashboard (mentoring.selectors.mentor_counts)."""
+    today = timezone.localdate(now)
+    policy = policy_for(department)
+    active_mentor = Exists(active_clinical(resident=OuterRef("pk")))
+    approved = Exists(Curriculum.objects.filter(resident=OuterRef("pk"), academic_year=year,
+                                                status=Curriculum.Status.APPROVED))
+    active = Q(status=Resident.Status.ACTIVE)
+    counts = {"active": Count("pk", filter=active), "without_mentor": Count("pk", filter=active & ~active_mentor)}
+    if year is not None:
+        counts["approved"] = Count("pk", filter=active & approved)
+    residents = Resident.objects.filter(specialty__department=department).order_by().aggregate(**counts)
+    mentors = mentor_counts(department, policy, today)
+    observations = Observation.objects.filter(resident__specialty__department=department,
+                                              observed_on__gt=today - timedelta(days=RECENT_DAYS),
+                                              observed_on__lte=today).count()
+    exam_mean = (ExamResult.objects.filter(resident__specialty__department=department, academic_year=year)
+                 .aggregate(mean=Avg("overall_score"))["mean"]) if year else None
+    answers = Participation.objects.filter(campaign__department=department,
+                                           campaign__status=Campaign.Status.OPEN).aggregate(
+        invited=Count("pk"), answered=Count("pk", filter=Q(completed=True)))
+    return {
+        "active_residents": residents["active"],
+        "without_mentor": residents["without_mentor"],
+        "active_mentors": mentors["active"],
+        "outside_load": mentors[f"load_{Load.UNDER}"] + mentors[f"load_{Load.OVER}"],
+        "ineligible": mentors["ineligible"],
+        "curricula_approved_pct": pct(residents["approved"], residents["active"]) if year else None,
+        "observations_recent": observations,
+        "exam_mean": round(float(exam_mean), 1) if exam_mean is not None else None,
+        "response_rate_pct": pct(answers["answered"], answers["invited"]),
+        "answered": answers["answered"],
+        "invited": answers["invited"],
+        "academic_year": str(year) if year else "",
+    }
+
+
+def dashboard_figures_refresh(*, department: Department | None = None, now: datetime | None = None) -> int:
+    """Compute and store the headline figures of every department (or one). Idempotent: each department keeps
+    one row, replaced with the figures as of `now`. Returns the number of departments refreshed."""
+    now = now or timezone.now()
+    year = current_academic_year(timezone.localdate(now))
+    departments = [department] if department is not None else list(Department.objects.order_by("pk"))
+    for d in departments:
+        figures = department_figures(d, now=now, year=year)
+        DashboardFigures.objects.update_or_create(department=d, defaults={"figures": figures, "computed_at": now})
+    return len(departments)

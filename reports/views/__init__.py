@@ -1,0 +1,1 @@
+"""The report pages (pages.py) and downloads (files.py); display.py turns a stored result into what they show."""
