@@ -1,0 +1,112 @@
+"""Median latency of the main pages of every role at demo size and at scale, and the ratio (target: at most 2x).
+
+    .venv/bin/python bench/page_latency.py [-n 20] [--rebuild]
+
+Against PostgreSQL: residency_bench_demo (seed_demo) and residency_bench_10x (seed_scale, the default scale),
+built when missing (see bench/common.py). Each page is requested with the Django test client (the whole stack:
+middleware, sessions, templates; DEBUG as on a laptop) N times after one warm-up, signed in as a user chosen by
+the same rule in both databases: the first department's first coordinator; its mentor with the most current
+residents; that mentor's first current resident. Every answer must be 200.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+
+def pages() -> list[tuple[str, str, object, str]]:
+    """(role, page, user, url) of the main pages of every role."""
+    from django.urls import reverse
+
+    from mentoring.models import Mentor
+    from organization.models import Coordinator
+    from residents.models import Resident
+
+    t = common.report_targets()
+    dep = t["department"]
+    coordinator = Coordinator.objects.filter(department_id=dep).order_by("pk").select_related("user").first().user
+    mentor = Mentor.objects.select_related("user").get(pk=t["mentor"])
+    resident = (Resident.objects.filter(assignments__mentor=mentor, assignments__ended_on__isnull=True,
+                                        assignments__kind="clinical")
+                .select_related("user").order_by("pk").first())
+    c, m, r = coordinator, mentor.user, resident.user
+    return [
+        ("coordinator", "dashboard", c, reverse("mentoring:dashboard", args=[dep])),
+        ("coordinator", "mentor list", c, reverse("mentoring:mentor_list", args=[dep])),
+        ("coordinator", "resident list", c, reverse("mentoring:resident_list", args=[dep])),
+        ("coordinator", "reports index", c, reverse("reports:index", args=[dep])),
+        ("coordinator", "curricula review", c, reverse("residents:curricula_review", args=[dep])),
+        ("coordinator", "exam results", c, reverse("assessments:exam_results", args=[dep])),
+        ("coordinator", "EPA progress grid", c, reverse("assessments:cohort_grid", args=[dep])),
+        ("coordinator", "survey campaigns", c, reverse("surveys:campaign_list", args=[dep])),
+        ("coordinator", "resident detail", c, reverse("mentoring:resident_detail", args=[resident.pk])),
+        ("mentor", "mentor home", m, reverse("mentoring:mentor_home")),
+        ("mentor", "confirmation queue", m, reverse("residents:confirmation_queue")),
+        ("mentor", "observation form", m, reverse("assessments:observe")),
+        ("mentor", "my observations", m, reverse("assessments:mentor_observations")),
+        ("mentor", "resident progress", m, reverse("assessments:resident_progress", args=[resident.pk])),
+        ("mentor", "my survey results", m, reverse("surveys:my_results")),
+        ("resident", "resident home", r, reverse("mentoring:resident_home")),
+        ("resident", "activity log", r, reverse("residents:activity_log")),
+        ("resident", "progress", r, reverse("assessments:my_progress")),
+        ("resident", "observations", r, reverse("assessments:my_observations")),
+        ("resident", "curricula", r, reverse("residents:my_curricula")),
+    ]
+
+
+def child(n: int) -> dict:
+    common.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()  # the test client's ALLOWED_HOSTS and template hooks, as in the tests
+    out, clients = {}, {}
+    for role, page, user, url in pages():
+        if user.pk not in clients:
+            clients[user.pk] = Client()
+            clients[user.pk].force_login(user)
+        client = clients[user.pk]
+
+        def get(client=client, url=url):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        times = common.timed(get, n)
+        with CaptureQueriesContext(connection) as ctx:
+            get()
+        out[f"{role}|{page}"] = {"median": common.median(times), "queries": len(ctx.captured_queries)}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=20, help="requests per page (after one warm-up)")
+    parser.add_argument("--rebuild", action="store_true", help="drop and build the databases again")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.n)))
+        return
+    started = time.monotonic()
+    demo = common.run_child("page_latency.py", common.ensure("demo", rebuild=args.rebuild), "-n", str(args.n))
+    scale = common.run_child("page_latency.py", common.ensure("10x", rebuild=args.rebuild), "-n", str(args.n))
+    rows, worst = [], 0.0
+    for key in demo:
+        role, page = key.split("|")
+        ratio = scale[key]["median"] / demo[key]["median"]
+        worst = max(worst, ratio)
+        rows.append([role, page, demo[key]["median"] * 1000, scale[key]["median"] * 1000, f"{ratio:.2f}x",
+                     f"{demo[key]['queries']}/{scale[key]['queries']}", "ok" if ratio <= 2 else "MISSED"])
+    print(f"Median latency, ms ({args.n} requests each); demo = seed_demo, scale = seed_scale (default scale)")
+    common.print_table(["role", "page", "demo ms", "scale ms", "scale/demo", "queries", "target <= 2x"], rows)
+    print(f"worst ratio {worst:.2f}x; {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
