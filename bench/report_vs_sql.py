@@ -26,213 +26,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
-SIZE = """
-SELECT count(*),
-       count(*) FILTER (WHERE status = 'active'), count(*) FILTER (WHERE status = 'on_leave'),
-       count(*) FILTER (WHERE status = 'graduated'), count(*) FILTER (WHERE status = 'withdrawn'),
-       count(*) FILTER (WHERE track = 'standard'), count(*) FILTER (WHERE track = 'support'),
-       count(*) FILTER (WHERE track = 'research')
-FROM residents_resident WHERE cohort_id = %(cohort)s
-"""
 
-MENTOR_LOAD = """
-WITH current AS (
-    SELECT a.mentor_id, a.resident_id FROM mentoring_assignment a
-    WHERE a.ended_on IS NULL AND a.kind = 'clinical'),
-mine AS (
-    SELECT c.mentor_id, count(*) AS cohort_n FROM current c JOIN residents_resident r ON r.id = c.resident_id
-    WHERE r.cohort_id = %(cohort)s GROUP BY c.mentor_id),
-loads AS (
-    SELECT m.mentor_id, m.cohort_n, count(*) AS load FROM mine m JOIN current c ON c.mentor_id = m.mentor_id
-    GROUP BY m.mentor_id, m.cohort_n)
-SELECT u.last_name, u.first_name, l.mentor_id, l.cohort_n, l.load,
-       (SELECT count(*) FROM residents_resident r WHERE r.cohort_id = %(cohort)s AND r.status = 'active'),
-       (SELECT count(*) FROM residents_resident r WHERE r.cohort_id = %(cohort)s AND r.status = 'active'
-          AND NOT EXISTS (SELECT 1 FROM current c WHERE c.resident_id = r.id))
-FROM loads l JOIN mentoring_mentor m ON m.id = l.mentor_id JOIN accounts_user u ON u.id = m.user_id
-ORDER BY u.last_name, u.first_name, m.id
-"""
+def cases(context) -> dict:
+    """{section name: case} of the report of `context`: bench/sql_<kind>.py."""
+    import sql_annual
+    import sql_cohort
+    import sql_mentor
+    import sql_surveys
 
-EXAMS = """
-SELECT y.start_year, e.stage, count(*),
-       avg(e.test_score), percentile_cont(0.5) WITHIN GROUP (ORDER BY e.test_score), min(e.test_score),
-       max(e.test_score),
-       avg(e.osce_score), percentile_cont(0.5) WITHIN GROUP (ORDER BY e.osce_score), min(e.osce_score),
-       max(e.osce_score),
-       avg(e.overall_score), percentile_cont(0.5) WITHIN GROUP (ORDER BY e.overall_score), min(e.overall_score),
-       max(e.overall_score)
-FROM assessments_examresult e JOIN residents_resident r ON r.id = e.resident_id
-JOIN residents_cohort c ON c.id = r.cohort_id JOIN organization_academicyear y ON y.id = c.intake_year_id
-WHERE c.specialty_id = %(specialty)s
-GROUP BY y.start_year, e.stage ORDER BY y.start_year, e.stage
-"""
-
-OBSERVATIONS = """
-SELECT GROUPING(date_trunc('month', o.observed_on), e.code) AS g, date_trunc('month', o.observed_on)::date,
-       e.code, min(e.title), min(e.position), count(*), count(*) FILTER (WHERE o.is_late), avg(o.level),
-       count(DISTINCT o.resident_id), count(DISTINCT o.epa_id)
-FROM assessments_observation o JOIN assessments_epa e ON e.id = o.epa_id
-WHERE o.mentor_id = %(mentor)s AND o.observed_on >= %(first)s AND o.observed_on <= %(last)s
-GROUP BY GROUPING SETS ((), (date_trunc('month', o.observed_on)), (e.code))
-"""
-
-ANNUAL_LOAD = """
-WITH days(i, day) AS (SELECT * FROM unnest(%(indexes)s::int[], %(days)s::date[])),
-loads AS (
-    SELECT d.i, m.id, count(a.id) AS n
-    FROM days d CROSS JOIN mentoring_mentor m
-    JOIN organization_specialty s ON s.id = m.specialty_id AND s.department_id = %(department)s
-    LEFT JOIN mentoring_assignment a ON a.mentor_id = m.id AND a.kind = 'clinical' AND a.started_on <= d.day
-         AND (a.ended_on IS NULL OR a.ended_on >= d.day)
-    GROUP BY d.i, m.id)
-SELECT i, count(*) FILTER (WHERE n > 0), count(*) FILTER (WHERE n >= greatest(%(low)s, 1) AND n <= %(high)s),
-       count(*) FILTER (WHERE n > 0 AND n < %(low)s), count(*) FILTER (WHERE n > %(high)s), coalesce(sum(n), 0)
-FROM loads GROUP BY i ORDER BY i
-"""
-
-ANNUAL_COMPLIANCE = """
-WITH years(i, starts, day, practised_by, trained_since) AS (
-    SELECT * FROM unnest(%(indexes)s::int[], %(starts)s::date[], %(days)s::date[], %(practised)s::date[],
-                         %(trained)s::date[])),
-judged AS (
-    SELECT y.i, m.qualification_category = ANY(%(categories)s) AS category,
-           (%(no_minimum)s OR m.practice_started_on <= y.practised_by) AS experience,
-           (m.certificate_number <> '' AND m.certificate_expires_on >= y.day) AS certificate,
-           (EXISTS (SELECT 1 FROM mentoring_mentortraining t WHERE t.mentor_id = m.id AND t.kind = 'primary'
-                    AND t.completed_on <= y.day)
-            AND EXISTS (SELECT 1 FROM mentoring_mentortraining t WHERE t.mentor_id = m.id
-                        AND t.completed_on <= y.day AND t.completed_on >= y.trained_since)) AS training
-    FROM years y CROSS JOIN mentoring_mentor m
-    JOIN organization_specialty s ON s.id = m.specialty_id AND s.department_id = %(department)s
-    WHERE EXISTS (SELECT 1 FROM mentoring_assignment a WHERE a.mentor_id = m.id AND a.kind = 'clinical'
-                  AND a.started_on <= y.day AND (a.ended_on IS NULL OR a.ended_on >= y.starts)))
-SELECT i, count(*), count(*) FILTER (WHERE category AND experience AND certificate AND training),
-       count(*) FILTER (WHERE category), count(*) FILTER (WHERE experience), count(*) FILTER (WHERE certificate),
-       count(*) FILTER (WHERE training)
-FROM judged GROUP BY i ORDER BY i
-"""
-
-# The level granted on a year's end: the latest row of the decision's history before it, else the decision itself
-# when taken before it, else the base level (reports.sections.annual_residents.granted_by).
-ANNUAL_PROGRESS = """
-WITH years(i, sy, starts, day, ends) AS (
-    SELECT * FROM unnest(%(indexes)s::int[], %(start_years)s::int[], %(starts)s::date[], %(days)s::date[],
-                         %(ends)s::timestamptz[])),
-members AS (
-    SELECT y.i, r.id, r.specialty_id, y.sy + 1 - iy.start_year AS year_of_study, y.starts, y.day, y.ends
-    FROM years y CROSS JOIN residents_resident r
-    JOIN organization_specialty s ON s.id = r.specialty_id AND s.department_id = %(department)s
-    JOIN residents_cohort c ON c.id = r.cohort_id JOIN organization_academicyear iy ON iy.id = c.intake_year_id
-    WHERE EXISTS (SELECT 1 FROM mentoring_assignment a WHERE a.resident_id = r.id AND a.kind = 'clinical'
-                  AND a.started_on <= y.day AND (a.ended_on IS NULL OR a.ended_on >= y.starts))),
-granted AS (
-    SELECT DISTINCT ON (m.i, m.id, h.epa_id) m.i, m.id, h.epa_id, h.level
-    FROM members m JOIN assessments_historicalentrustmentdecision h ON h.resident_id = m.id AND h.decided_at < m.ends
-         AND h.history_type <> '-'
-    ORDER BY m.i, m.id, h.epa_id, h.decided_at DESC, h.history_id DESC),
-standing AS (
-    SELECT m.i, m.id, count(x.id) AS expected,
-           count(x.id) FILTER (WHERE coalesce(g.level, CASE WHEN d.decided_at < m.ends THEN d.level END, %(base)s)
-                                     < x.level) AS behind
-    FROM members m LEFT JOIN assessments_epa e ON e.specialty_id = m.specialty_id AND e.is_active
-    LEFT JOIN assessments_epaexpectation x ON x.epa_id = e.id AND x.year_of_study = m.year_of_study
-    LEFT JOIN granted g ON g.i = m.i AND g.id = m.id AND g.epa_id = e.id
-    LEFT JOIN assessments_entrustmentdecision d ON d.resident_id = m.id AND d.epa_id = e.id
-    GROUP BY m.i, m.id),
-received AS (
-    SELECT m.i, count(o.id) AS n FROM members m
-    JOIN assessments_observation o ON o.resident_id = m.id AND o.observed_on BETWEEN m.starts AND m.day
-    GROUP BY m.i)
-SELECT s.i, count(*), sum(s.expected)::int, sum(s.behind)::int, count(*) FILTER (WHERE s.behind = 0),
-       coalesce((SELECT r.n FROM received r WHERE r.i = s.i), 0)
-FROM standing s GROUP BY s.i ORDER BY s.i
-"""
-
-ANNUAL_EXAMS = """
-SELECT y.start_year, count(e.overall_score), avg(e.overall_score),
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY e.overall_score), min(e.overall_score), max(e.overall_score),
-       avg(e.test_score), avg(e.osce_score)
-FROM assessments_examresult e JOIN organization_academicyear y ON y.id = e.academic_year_id
-JOIN residents_resident r ON r.id = e.resident_id
-JOIN organization_specialty s ON s.id = r.specialty_id AND s.department_id = %(department)s
-WHERE y.start_year = ANY(%(start_years)s)
-GROUP BY y.start_year ORDER BY y.start_year
-"""
-
-
-def _rows(section: dict, key: str) -> list:
-    return next(t for t in section["tables"] if t["key"] == key)["rows"]
-
-
-def _num(value):
-    return None if value is None else round(float(value), 1)
-
-
-# Each case: (kind, section name, SQL, parameters(), figures from the SQL rows, figures from the section).
-def cases(context) -> list:
-    from assessments.standing import BASE_LEVEL
-    from mentoring.eligibility_db import practised_since_at_most, trained_on_or_after
-    from organization.services import policy_for
-    from reports.result import pct
-    from reports.sections.annual_common import ratio, years_of
-    from reports.sections.mentor import report_year
-
-    policy = policy_for(context.department)
-    low, high = policy.min_residents_per_mentor, policy.max_residents_per_mentor
-    mentor_year = report_year(context) if context.mentor else None
-    annual_years = years_of(context) if context.kind == "annual" else []
-    this_intake = context.cohort.intake_year.start_year if context.cohort else None
-
-    def of_years(**more):
-        return {"department": context.department.pk, "indexes": list(range(len(annual_years))),
-                "start_years": [y.start_year for y in annual_years], "starts": [y.starts_on for y in annual_years],
-                "days": [y.day for y in annual_years], **more}
-
-    return [
-        ("cohort", "size", SIZE, lambda: {"cohort": context.cohort.pk},
-         lambda rows: list(rows[0][1:]),
-         lambda s: [r[1] for r in _rows(s, "by_status")] + [r[1] for r in _rows(s, "by_track")]),
-        ("cohort", "mentor_load", MENTOR_LOAD, lambda: {"cohort": context.cohort.pk},
-         lambda rows: [len(rows), sum(low <= r[4] <= high for r in rows), sum(r[4] < low for r in rows),
-                       sum(r[4] > high for r in rows), rows[0][5] if rows else None, rows[0][6] if rows else None,
-                       sorted((r[3], r[4]) for r in rows)],
-         lambda s: [r[1] for r in _rows(s, "summary")] + [sorted((r[1], r[2]) for r in _rows(s, "mentors"))]),
-        ("cohort", "exams", EXAMS, lambda: {"specialty": context.cohort.specialty_id},
-         lambda rows: sorted((r[1], r[2], _num(r[12])) for r in rows if r[0] == this_intake),
-         lambda s: sorted((_stage_value(r[0]), r[1], _num(r[11])) for r in _rows(s, "cohort"))),
-        ("mentor", "observations", OBSERVATIONS,
-         lambda: {"mentor": context.mentor.pk, "first": mentor_year.starts_on, "last": mentor_year.day},
-         lambda rows: [[(r[5], r[6], r[8], r[9]) for r in rows if r[0] == 3][0],
-                       sorted(r[5] for r in rows if r[0] == 1),
-                       sorted((r[2], r[5], r[6]) for r in rows if r[0] == 2)],
-         lambda s: [tuple(_rows(s, "observations_summary")[0][i] for i in (0, 1, 3, 4)),
-                    sorted(r[1] for r in _rows(s, "observations_by_month") if r[1]),
-                    sorted((r[0], r[2], r[3]) for r in _rows(s, "observations_by_epa"))]),
-        ("annual", "load", ANNUAL_LOAD,
-         lambda: of_years(low=low, high=high),
-         lambda rows: [list(r[1:]) for r in rows],
-         lambda s: [[r[1], r[2], r[4], r[5], r[6]] for r in _rows(s, "load")]),
-        ("annual", "compliance", ANNUAL_COMPLIANCE,
-         lambda: of_years(practised=[practised_since_at_most(y.day, policy.min_experience_years)
-                                     for y in annual_years],
-                          trained=[trained_on_or_after(y.day, policy.training_cycle_years) for y in annual_years],
-                          categories=list(policy.accepted_categories), no_minimum=not policy.min_experience_years),
-         lambda rows: [[r[1], r[2], *(pct(n, r[1]) for n in (r[2], *r[3:]))] for r in rows],
-         lambda s: [r[1:] for r in _rows(s, "compliance") if r[1]]),
-        ("annual", "progress", ANNUAL_PROGRESS, lambda: of_years(ends=[y.end for y in annual_years], base=BASE_LEVEL),
-         lambda rows: [[r[1], r[2], pct(r[2] - r[3], r[2]), r[4], pct(r[4], r[1]), r[5], ratio(r[5], r[1])]
-                       for r in rows],
-         lambda s: [r[1:] for r in _rows(s, "progress") if r[1]]),
-        ("annual", "exams", ANNUAL_EXAMS, of_years,
-         lambda rows: [[r[1], *map(_num, r[2:])] for r in rows],
-         lambda s: [[r[1], *map(_num, r[2:])] for r in _rows(s, "exams") if r[1]]),
-    ]
-
-
-def _stage_value(label: str) -> str:
-    from assessments.models import ExamStage
-
-    return next(s.value for s in ExamStage if str(s.label) == label)
+    module = {"cohort": sql_cohort, "mentor": sql_mentor, "annual": sql_annual}[context.kind]
+    return {case[0]: case for case in [*module.cases(context), *sql_surveys.cases(context)]}
 
 
 def child(repeat: int) -> dict:
@@ -251,7 +54,7 @@ def child(repeat: int) -> dict:
         with translation.override("en"):
             for kind in KINDS:
                 context = ReportContext.of(runs[kind])
-                covered = {case[1]: case for case in cases(context) if case[0] == kind}
+                covered = cases(context)
                 out[kind] = []
                 for section_fn in sections_of(kind):
                     name = section_fn.__name__
@@ -267,7 +70,7 @@ def child(repeat: int) -> dict:
 
 
 def _against_sql(connection, kind: str, case, computed: dict, repeat: int) -> dict:
-    _kind, name, sql, params, from_sql, from_orm = case
+    name, sql, params, from_sql, from_orm = case
     arguments = params()
 
     def run_sql():
