@@ -4,8 +4,11 @@ from django.urls import include, path
 
 from accounts import views as account_views
 
+from .health import health
+
 urlpatterns = [
     path("", account_views.home, name="home"),
+    path("health/", health, name="health"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("", include("mentoring.urls")),

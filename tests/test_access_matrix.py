@@ -58,6 +58,8 @@ EXCLUDED_NAMESPACES = {"admin"}
 LOGIN = 302  # anonymous visitors are sent to the log-in page
 MATRIX = {
     "home": (lambda o: {}, (LOGIN, 302, 302, 302, 302)),
+    # Monitoring: public, tells only "ok"/"failing" per component (tests/test_operations.py).
+    "health": (lambda o: {}, (200, 200, 200, 200, 200)),
     "set_language": (lambda o: {}, (405, 405, 405, 405, 405)),
     "accounts:login": (lambda o: {}, (200, 302, 302, 302, 302)),
     "accounts:logout": (lambda o: {}, (405, 405, 405, 405, 405)),
@@ -200,3 +202,39 @@ def test_post_outside_scope_is_404_and_changes_nothing(name, kwargs_of, data, wo
         client.force_login(world["users"][role])
         assert client.post(url, data).status_code == 404, role
     assert (Assignment.objects.filter(ended_on__isnull=True).count(), MentorTraining.objects.count()) == before
+
+
+def test_every_url_refuses_a_post_without_the_csrf_token(world):
+    """CSRF on every POST: whoever posts (anonymous or any role) without the token gets Django's CSRF refusal
+    (403) on every URL of the matrix — the check runs before the view, so no view can forget it, and no view is
+    csrf_exempt."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    refused, accepted = 0, []
+    for name in sorted(MATRIX):
+        url = reverse(name, kwargs=MATRIX[name][0](world))
+        for role in ROLES:
+            client.logout()
+            if world["users"][role] is not None:
+                client.force_login(world["users"][role])
+            response = client.post(url, {"anything": "1"})
+            if response.status_code == 403 and b"CSRF" in response.content:
+                refused += 1
+            else:
+                accepted.append((name, role, response.status_code))
+    assert not accepted, f"POSTs without a CSRF token not refused: {accepted[:20]}"
+    assert refused == len(MATRIX) * len(ROLES)
+
+
+def test_no_view_is_csrf_exempt():
+    exempt = [p.name for p in _patterns() if getattr(p.callback, "csrf_exempt", False)]
+    assert not exempt
+
+
+def _patterns(patterns=None):
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            yield from _patterns(p.url_patterns)
+        elif isinstance(p, URLPattern):
+            yield p
