@@ -152,9 +152,8 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-MEDIA_URL = "media/"
-# Roster files are read in memory; refuse anything larger than this.
+# No uploaded file is kept (no MEDIA_ROOT): imports read the file in memory and keep the rows.
+# Roster and exam files larger than this are refused.
 ROSTER_MAX_UPLOAD_BYTES = env.int("ROSTER_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_UPLOAD_BYTES
 
