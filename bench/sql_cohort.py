@@ -81,16 +81,16 @@ FROM items
 """
 
 # One row per figure group: ('duty', month index, residents, met, mean), ('kind', kind, entries, confirmed hours,
-# pending hours), ('plan', '', planned clinical hours, -, -).
+# pending hours), ('plan', '', planned clinical hours, -, -). A duty's month is the bucket of its start among the
+# months' bounds (width_bucket).
 ACTIVITY = """
 WITH residents AS (SELECT r.id FROM residents_resident r WHERE r.cohort_id = %(cohort)s AND r.status = 'active'),
-months(i, month) AS (SELECT * FROM unnest(%(indexes)s::int[], %(months)s::date[])),
+months(i) AS (SELECT generate_series(0, %(months)s - 1)),
 duties AS (
-    SELECT m.i, d.resident_id, count(*) AS n
+    SELECT width_bucket(d.starts_at, %(bounds)s::timestamptz[]) - 1 AS i, d.resident_id, count(*) AS n
     FROM residents r JOIN residents_nightduty d ON d.resident_id = r.id AND d.status = 'confirmed'
          AND d.starts_at >= %(first)s AND d.starts_at < %(last)s
-    JOIN months m ON m.month = date_trunc('month', d.starts_at AT TIME ZONE %(tz)s)::date
-    GROUP BY m.i, d.resident_id)
+    GROUP BY 1, 2)
 SELECT 'duty', m.i::text, count(*)::numeric, count(*) FILTER (WHERE coalesce(d.n, 0) >= %(required)s)::numeric,
        avg(coalesce(d.n, 0))
 FROM months m CROSS JOIN residents r LEFT JOIN duties d ON d.i = m.i AND d.resident_id = r.id
@@ -214,16 +214,14 @@ def _curricula_from_sql(rows) -> list:
 
 
 def _activity_params(context) -> dict:
-    from django.utils import timezone
-
     from reports.sections.cohort_progress import completed_months
     from residents.requirements import month_bounds
 
     months = completed_months(context)
+    bounds = [month_bounds(month)[0] for month in months] + [month_bounds(month)[1] for month in months[-1:]]
     year = _year(context)
-    return {"cohort": context.cohort.pk, "indexes": list(range(len(months))), "months": months,
-            "tz": timezone.get_current_timezone_name(), "first": month_bounds(months[0])[0] if months else None,
-            "last": month_bounds(months[-1])[1] if months else None,
+    return {"cohort": context.cohort.pk, "months": len(months), "bounds": bounds,
+            "first": bounds[0] if bounds else None, "last": bounds[-1] if bounds else None,
             "required": context.cohort.specialty.min_night_duties_per_month, "year": year.pk,
             "year_start": year.starts_on, "day": context.as_of}
 
