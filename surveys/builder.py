@@ -15,6 +15,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, OuterRef, Q, QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from organization.models import Department
@@ -239,7 +240,8 @@ def _clean_range(kind: str, number_min, number_max) -> tuple[int | None, int | N
     errors = []
     for name, value in (("number_min", number_min), ("number_max", number_max)):
         if value is not None and not -NUMBER_LIMIT <= value <= NUMBER_LIMIT:
-            errors.append((name, _("A limit is between -%(n)s and %(n)s.") % {"n": f"{NUMBER_LIMIT:,}"}))
+            limit = number_format(NUMBER_LIMIT, force_grouping=True)
+            errors.append((name, _("A limit is between -%(n)s and %(n)s.") % {"n": limit}))
     if not errors and number_min is not None and number_max is not None and number_min > number_max:
         errors.append(("number_max", _("The largest number cannot be smaller than the smallest.")))
     if errors:
