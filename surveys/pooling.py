@@ -70,13 +70,60 @@ class Block:
         return self.campaigns[-1]
 
 
-@dataclass
+@dataclass(eq=False)
 class Pooling:
     blocks: list[Block] = field(default_factory=list)  # complete blocks, in order of completion
-    running: dict = field(default_factory=dict)  # mentor -> the incomplete Block (never shown)
+    running: Mapping = field(default_factory=dict)  # mentor -> the incomplete Block (never shown)
 
     def blocks_of(self, mentor) -> list[Block]:
         return [b for b in self.blocks if b.mentor == mentor]
+
+    def __eq__(self, other):
+        if not isinstance(other, Pooling):
+            return NotImplemented
+        return list(self.blocks) == list(other.blocks) and dict(self.running) == dict(other.running)
+
+    def __reduce__(self):
+        """Pickled (for the cache) as plain tuples, read back as a `_StoredPooling`."""
+        return _StoredPooling, (tuple((b.mentor, b.campaigns, b.counts, b.k) for b in self.blocks),
+                                {m: (b.campaigns, b.counts, b.k) for m, b in self.running.items()})
+
+
+class _StoredPooling(Pooling):
+    """A Pooling read back from the cache, the same blocks made from plain tuples only when they are read.
+
+    A department's pool holds thousands of blocks and a page of one mentor reads that mentor's only: unpickling
+    thousands of Block objects took longer than everything else the mentor's page does with the pool.
+    """
+
+    def __init__(self, rows: tuple, running: dict):
+        self._rows = rows
+        self.running = _StoredRunning(running)
+
+    def __getattr__(self, name):  # called only while `blocks` is not made yet
+        if name == "blocks":
+            self.blocks = [Block(*row) for row in self._rows]
+            return self.blocks
+        raise AttributeError(name)
+
+    def blocks_of(self, mentor) -> list[Block]:
+        return [Block(*row) for row in self._rows if row[0] == mentor]
+
+
+class _StoredRunning(Mapping):
+    """mentor -> the running Block, made when it is looked up."""
+
+    def __init__(self, rows: dict):
+        self._rows = rows
+
+    def __getitem__(self, mentor) -> Block:
+        return Block(mentor, *self._rows[mentor])
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 def ordered(campaigns: Iterable[PoolCampaign]) -> list[PoolCampaign]:
@@ -146,8 +193,8 @@ class QuestionnairePool:
         return {c.key: c.title for c in self.campaigns}
 
     def shown_blocks(self, mentor=None) -> list[Block]:
-        return [b for b in self.pooling.blocks if b.key in self.disclosure.shown
-                and (mentor is None or b.mentor == mentor)]
+        blocks = self.pooling.blocks if mentor is None else self.pooling.blocks_of(mentor)
+        return [b for b in blocks if b.key in self.disclosure.shown]
 
 
 def _released_campaigns(questionnaire_ids) -> QuerySet[Campaign]:

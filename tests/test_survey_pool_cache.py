@@ -3,6 +3,7 @@ as computed afresh, a released response changes the key (so nothing stale is eve
 (the mentor's own and the coordinator's per mentor) take the same cached pool, and a cache that is down only
 costs time."""
 
+import pickle
 from datetime import date
 
 import pytest
@@ -85,6 +86,22 @@ def test_the_cached_pool_equals_the_one_computed_afresh_and_a_hit_runs_one_query
     assert computations == [[q], [q]]  # `fresh`, then the first `cached_pools`; not the second
     assert first == again == fresh
     assert again is not first  # it really went through the cache (pickled)
+
+
+def test_the_pool_read_back_makes_the_same_blocks_all_of_them_a_mentors_and_the_running_ones(world):
+    """The cache keeps the blocks as plain tuples and makes Block objects when they are read (a mentor's alone
+    when only theirs are asked for): the same blocks, in the same order, as the pool computed afresh."""
+    q = world["questionnaire"].pk
+    fresh = pooling.pool_questionnaires([q])[q]
+    stored = pickle.loads(pickle.dumps(fresh))
+    mentors = [world[name].pk for name in ("a", "b", "c")]
+    assert [stored.pooling.blocks_of(m) for m in mentors] == [fresh.pooling.blocks_of(m) for m in mentors]
+    assert [stored.shown_blocks(m) for m in mentors] == [fresh.shown_blocks(m) for m in mentors]
+    assert [stored.pooling.running.get(m) for m in mentors] == [fresh.pooling.running.get(m) for m in mentors]
+    assert stored.pooling.running.get(world["c"].pk).n == 4 and world["a"].pk not in stored.pooling.running
+    assert stored.pooling.blocks == fresh.pooling.blocks and stored.shown_blocks() == fresh.shown_blocks()
+    assert dict(stored.pooling.running) == dict(fresh.pooling.running) and stored == fresh
+    assert pickle.loads(pickle.dumps(stored)) == fresh  # read back twice: still the same
 
 
 def test_the_mentors_page_shows_the_same_figures_from_the_cache(client, world, computations):
