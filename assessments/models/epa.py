@@ -109,7 +109,9 @@ class Observation(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["resident", "epa", "observed_on"]),
+            # The latest observations of a (resident, EPA) pair first, their level in the index: the proposals count
+            # reads the latest N of each pair from the index alone (assessments.entrustment.proposal_count).
+            models.Index(fields=["resident", "epa", "-observed_on", "-id", "level"], name="observation_latest_idx"),
             models.Index(fields=["mentor", "created_at"]),
         ]
 
