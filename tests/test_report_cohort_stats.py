@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from assessments.models import ExamResult
 from reports.sections.stats import Summary, campaign_figures, summaries
 from surveys.campaigns import campaign_close
-from surveys.models import Answer, Campaign
+from surveys.models import Answer, Campaign, Item
 from surveys.results import campaign_results, campaign_visibility
 from tests.factories import AcademicYearFactory
 from tests.factories_assessments import ExamResultFactory
@@ -149,7 +149,22 @@ def test_campaign_figures_take_the_same_queries_for_more_campaigns_and_answers(d
     for _ in range(2):
         survey(department, coordinator, make_resident, answering=9, status="closed", number_by=6)
     survey(department, coordinator, make_resident, answering=2, status="open")
-    assert queries() == few == 5  # campaigns, items, options, answers counted twice (surveys.stats)
+    # Campaigns, items, options, the answers counted in one pass, the number item's values (surveys.item_counts).
+    assert queries() == few == 5
+
+
+def test_campaign_figures_of_some_kinds_are_those_of_every_kind(department, coordinator, make_resident):
+    """A section asks only for the kinds it shows: the same figures for those items, the others left out."""
+    survey(department, coordinator, make_resident, answering=7, status="closed", number_by=6)
+    survey(department, coordinator, make_resident, answering=4, status="closed")
+    every = campaign_figures(Campaign.objects.order_by("pk"))
+    kinds = (Item.Kind.LIKERT, Item.Kind.YES_NO)
+    some = campaign_figures(Campaign.objects.order_by("pk"), kinds=kinds)
+    assert [(f.campaign.pk, f.visible, f.responses) for f in some] == [(f.campaign.pk, f.visible, f.responses)
+                                                                       for f in every]
+    for all_items, few_items in zip(every, some, strict=True):
+        assert few_items.items == [i for i in all_items.items if i.item.kind in kinds]
+    assert [i.item.code for i in some[0].items] == ["q1", "q4"] and not some[1].items
 
 
 def test_summaries_leave_empty_values_out(department, coordinator, make_resident):

@@ -43,8 +43,8 @@ def hidden_because(figures: CampaignFigures) -> str:
 def satisfaction(context: ReportContext) -> dict:
     """Per item of each campaign the cohort was invited to: n, % agreeing (Likert), % yes (yes / no) and the mean,
     each the whole campaign's figure, shown only where k is reached (reports/sections/stats.campaign_figures: at
-    most five queries for all the campaigns)."""
-    every = campaign_figures(invited_campaigns(context))
+    most five queries for all the campaigns, the answers of the kinds shown read once)."""
+    every = campaign_figures(invited_campaigns(context), kinds=SHOWN_KINDS)
     campaigns = table(
         "campaigns", _("Campaigns the cohort was invited to"),
         [column("campaign", _("Campaign")), column("status", _("Status")),

@@ -8,7 +8,7 @@ Each answers in a fixed number of queries, whatever the number of rows behind it
   field, so Python receives at most two rows per group and field (works on SQLite and PostgreSQL).
 - `campaign_figures(campaigns)`: the whole-campaign survey figures of several campaigns (response rate,
   respondents, and each item's n and figures), obeying the rules of surveys/results.py (DESIGN.md section 3), in
-  five queries for all the campaigns together.
+  at most five queries for all the campaigns together, the answers read once.
 """
 
 from collections import defaultdict
@@ -20,7 +20,7 @@ from django.db.models.functions import RowNumber
 
 from surveys.models import Answer, Campaign, Item, Participation, PendingSubmission, Response
 from surveys.results import hidden_reason, items_of_questionnaires
-from surveys.stats import ItemCounts, ItemStats, answer_counts, item_stats
+from surveys.stats import ItemCounts, ItemStats, item_counts, item_stats
 
 from .annual_common import count_of
 
@@ -125,11 +125,13 @@ class CampaignFigures:
         return self.campaign.threshold
 
 
-def campaign_figures(campaigns: QuerySet[Campaign]) -> list[CampaignFigures]:
+def campaign_figures(campaigns: QuerySet[Campaign], *, kinds: Sequence[str] | None = None) -> list[CampaignFigures]:
     """Every campaign of `campaigns` (in their order) with its response rate and, when the campaign's figures may be
-    shown, every item of its questionnaire in order: its statistics (surveys.stats.item_stats, so % agreeing has
-    one definition) when at least k answered it, else hidden. At most five queries, whatever the number of campaigns,
-    items and answers: the campaigns with their counts, the items and options, the answers counted per campaign."""
+    shown, every item of its questionnaire in order (only those of `kinds` when given: a section passes the kinds
+    it shows): its statistics (surveys.stats.item_stats, so % agreeing has one definition) when at least k answered
+    it, else hidden. At most five queries, whatever the number of campaigns, items and answers: the campaigns with
+    their counts, the items and options, the answers counted per campaign in one pass (surveys.stats.item_counts;
+    a second query over the answers of number items only, when there are some)."""
     # Counts as correlated subqueries, not joins: joining the participations would repeat each campaign's response
     # count once per participation row.
     of_campaign = {"campaign": OuterRef("pk")}
@@ -145,15 +147,18 @@ def campaign_figures(campaigns: QuerySet[Campaign]) -> list[CampaignFigures]:
                                    visible=not reason, why_hidden=reason))
     shown = [f.campaign for f in out if f.visible]
     items = items_of_questionnaires(sorted({c.questionnaire_id for c in shown}))
-    counts = answer_counts(Answer.objects.filter(response__campaign__in=[c.pk for c in shown]),
-                           group_by=["response__campaign_id"])
+    if kinds is not None:
+        items = {q: [i for i in of_questionnaire if i.kind in kinds] for q, of_questionnaire in items.items()}
+    counts = item_counts(Answer.objects.filter(response__campaign__in=[c.pk for c in shown]),
+                         [i for of_questionnaire in items.values() for i in of_questionnaire],
+                         group_by=["response__campaign_id"])
     for figures in out:
         if not figures.visible:
             continue
         campaign = figures.campaign
         of_campaign = counts.get((campaign.pk,), {})
         for item in items[campaign.questionnaire_id]:
-            item_counts = of_campaign.get(item.pk, ItemCounts())
-            figures.items.append(ItemFigure(item, item_stats(item, item_counts)
-                                            if item_counts.n >= campaign.threshold else None))
+            answers = of_campaign.get(item.pk, ItemCounts())
+            figures.items.append(ItemFigure(item, item_stats(item, answers)
+                                            if answers.n >= campaign.threshold else None))
     return out

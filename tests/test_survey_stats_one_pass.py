@@ -1,0 +1,94 @@
+"""surveys.stats.item_counts (the answers read once) gives the figures of answer_counts (two grouped queries): same
+respondents per item, same statistics from item_stats, on answers of every kind, grouped or not."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from surveys.models import Answer, Item, Response
+from surveys.stats import answer_counts, item_counts, item_stats
+from tests.factories_surveys import CampaignFactory, questionnaire_with_items
+from tests.test_survey_results_data import by_code, release_and_close, submit
+
+pytestmark = pytest.mark.django_db
+
+ROWS = [
+    (5, "Daily", ["Bedside teaching", "Case review"], 1, 10, "Good"),
+    (4, "Weekly", ["Bedside teaching"], 1, 2.5, ""),
+    (4, "Weekly", ["Case review", "Simulation"], 0, None, "More rounds"),
+    (2, "Monthly", ["Bedside teaching", "Case review", "Simulation"], 1, 4, ""),
+    (1, "Weekly", ["Bedside teaching"], 0, 8, ""),
+    (3, "Daily", ["Simulation"], 0, 2.5, "Fine"),
+]
+
+
+@pytest.fixture
+def campaigns(department):
+    """Two campaigns of one questionnaire: six and three people (every kind of item; q5 and q6 optional)."""
+    questionnaire = questionnaire_with_items(department, about_mentor=False)
+    made = []
+    for rows in (ROWS, ROWS[:3]):
+        campaign = CampaignFactory(questionnaire=questionnaire, about_mentor=False)
+        for q1, q2, q3, q4, q5, q6 in rows:
+            submit(campaign, {"q1": q1, "q2": q2, "q3": q3, "q4": q4, **({"q5": q5} if q5 is not None else {}),
+                              **({"q6": q6} if q6 else {})})
+        made.append(release_and_close(campaign))
+    return made
+
+
+def stats_of(counts, items):
+    return {(key, item.code): item_stats(item, of_group.get(item.pk)) for key, of_group in counts.items()
+            for item in items}
+
+
+def test_the_same_figures_as_answer_counts_for_every_kind_grouped_by_campaign(campaigns):
+    items = list(by_code(campaigns[0].questionnaire).values())
+    answers = Answer.objects.filter(response__campaign__in=[c.pk for c in campaigns])
+    before = answer_counts(answers, group_by=["response__campaign_id"])
+    now = item_counts(answers, items, group_by=["response__campaign_id"])
+    assert set(now) == set(before) == {(c.pk,) for c in campaigns}
+    for key, of_group in before.items():
+        assert {pk: counts.n for pk, counts in now[key].items()} == {pk: c.n for pk, c in of_group.items()}
+    assert stats_of(now, items) == stats_of(before, items)
+    six = now[(campaigns[0].pk,)]
+    q = by_code(campaigns[0].questionnaire)
+    # Multiple choice: 6 respondents, 10 options chosen; the number item: 5 answered, 2.5 twice.
+    assert (six[q["q3"].pk].n, sum(six[q["q3"].pk].values.values())) == (6, 10)
+    assert (six[q["q5"].pk].n, six[q["q5"].pk].values[2.5]) == (5, 2)
+    assert six[q["q6"].pk].n == 3 and not six[q["q6"].pk].values  # free text: respondents only
+
+
+def test_ungrouped_and_only_the_items_asked(campaigns):
+    q = by_code(campaigns[0].questionnaire)
+    answers = Answer.objects.filter(response__campaign=campaigns[1])
+    before = answer_counts(answers)[()]
+    asked = [q["q1"], q["q4"]]
+    now = item_counts(answers, asked)[()]
+    assert set(now) == {q["q1"].pk, q["q4"].pk}
+    for item in asked:
+        assert item_stats(item, now[item.pk]) == item_stats(item, before[item.pk])
+    assert item_counts(answers, []) == {}
+
+
+def test_respondents_are_counted_once_whatever_the_rows(campaigns):
+    """n is the number of responses that answered the item (COUNT DISTINCT), never the number of rows: a response
+    with two rows for a Likert item would still be one respondent, as in answer_counts."""
+    q = by_code(campaigns[1].questionnaire)
+    response = Response.objects.filter(campaign=campaigns[1]).first()
+    Answer.objects.create(response=response, item=q["q1"], number=Decimal(5))
+    answers = Answer.objects.filter(response__campaign=campaigns[1])
+    before, now = answer_counts(answers)[()], item_counts(answers, [q["q1"]])[()]
+    assert now[q["q1"].pk].n == before[q["q1"].pk].n == 3
+    assert item_stats(q["q1"], now[q["q1"].pk]) == item_stats(q["q1"], before[q["q1"].pk])
+
+
+def test_one_query_without_number_items_two_with(campaigns):
+    items = by_code(campaigns[0].questionnaire)
+    answers = Answer.objects.filter(response__campaign__in=[c.pk for c in campaigns])
+    for kinds, expected in (((Item.Kind.LIKERT, Item.Kind.YES_NO, Item.Kind.SINGLE, Item.Kind.MULTIPLE), 1),
+                            (tuple(Item.Kind), 2)):
+        with CaptureQueriesContext(connection) as ctx:
+            item_counts(answers, [i for i in items.values() if i.kind in kinds], group_by=["response__campaign_id"])
+        assert len(ctx.captured_queries) == expected, kinds
