@@ -83,7 +83,7 @@ likert AS (
     SELECT campaign_id, sum(n) AS answers, sum(agree) AS agree FROM figures WHERE kind = 'likert'
     GROUP BY campaign_id)
 SELECT 'summary', y.i, NULL::bigint, NULL, NULL, NULL::bigint, NULL::numeric, NULL::bool, count(c.id), count(s.id),
-       coalesce(sum(s.respondents), 0), coalesce(sum(l.answers), 0)::int,
+       coalesce(sum(s.respondents), 0)::int, coalesce(sum(l.answers), 0)::int,
        round(100.0 * sum(l.agree) / nullif(sum(l.answers), 0), 1), NULL::date, NULL::int, NULL::bigint, NULL::int,
        NULL::bigint
 FROM years y LEFT JOIN closed c ON c.i = y.i LEFT JOIN shown s ON s.id = c.id
