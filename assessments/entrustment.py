@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Min, QuerySet, Window
+from django.db.models import Count, F, IntegerField, Min, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from residents.models import Resident
 
 from .models import EPA, AssessmentPolicy, EntrustmentDecision, Observation, SupervisionLevel
 from .policy import assessment_policy_for
-from .standing import BASE_LEVEL
+from .standing import BASE_LEVEL, granted_level
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,44 @@ def proposals_for_residents(residents, *, window: int | None = None,
     if with_observations and proposals:
         proposals = with_based_on(proposals, window=window)
     return proposals
+
+
+class LowestOfLatest(Subquery):
+    """The lowest level of a sliced subquery of observations' levels (the latest `window` of one pair), or NULL
+    when it has fewer than `window` rows: `SELECT MIN(level) FROM (the latest N) ...`, which reads the N index
+    entries of the pair and nothing else (an aggregate over a LIMIT, which Django's `aggregate()` builds only when
+    it evaluates a queryset, not inside another query)."""
+
+    template = "(SELECT CASE WHEN COUNT(*) = %(window)s THEN MIN(latest.level) END FROM (%(subquery)s) latest)"
+    output_field = IntegerField()
+
+    def __init__(self, levels: QuerySet, *, window: int):
+        super().__init__(levels[:window])
+        self.window = int(window)
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        return super().as_sql(compiler, connection, template=template, window=self.window, **extra_context)
+
+
+def proposal_count(department: Department, *, window: int | None = None) -> int:
+    """How many proposals `proposals_for_residents(department)` gives, counted in the database (one query).
+
+    One row per pair of an active resident of the department and an active EPA of their specialty; for each, the
+    lowest level of its latest `window` observations (read from the end of the index on (resident, EPA, date, id),
+    without ranking the others) against the granted level or the base level. The work grows with the number of
+    pairs, not with the number of observations behind them.
+    """
+    window = window or _window_of(department, None)
+    if window < 1:
+        return 0
+    latest = (Observation.objects.filter(resident=OuterRef("pk"), epa=OuterRef("pair_epa"))
+              .order_by("-observed_on", "-id").values("level"))
+    return (Resident.objects.filter(specialty__department=department, status=Resident.Status.ACTIVE,
+                                    specialty__epas__is_active=True)
+            .annotate(pair_epa=F("specialty__epas"))
+            .annotate(lowest=LowestOfLatest(latest, window=window),
+                      current=granted_level(resident_ref="pk", epa_ref="pair_epa"))
+            .filter(lowest__gt=F("current")).order_by().count())
 
 
 def with_based_on(proposals: dict[tuple[int, int], Proposal], *, window: int) -> dict[tuple[int, int], Proposal]:

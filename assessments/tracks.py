@@ -13,7 +13,21 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, DecimalField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.lookups import Exact, GreaterThanOrEqual, IsNull
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -156,6 +170,40 @@ def track_suggestions(department: Department) -> list[TrackSuggestion]:
     suggestions.sort(key=lambda s: (ORDER[s.suggested_track], s.resident.user.last_name,
                                     s.resident.user.first_name, s.resident.pk))
     return suggestions
+
+
+def suggested_track(policy: AssessmentPolicy) -> Case:
+    """`_suggest`'s track as a database expression over `with_track_figures` (its basis is not needed to count).
+
+    Support when the latest overall score is below the support threshold or enough EPAs are behind; research when
+    the score reaches the research threshold with no EPA behind; standard otherwise. A missing score is neither
+    below nor above a threshold (NULL compares as unknown, so its branch is not taken).
+    """
+    low_score = Q(latest_overall__lt=policy.support_score_below)
+    many_behind = Q(epas_behind__gte=policy.support_epas_behind)
+    return Case(When(low_score | many_behind, then=Value(Track.SUPPORT)),
+                When(latest_overall__gte=policy.research_score_from, epas_behind=0, then=Value(Track.RESEARCH)),
+                default=Value(Track.STANDARD), output_field=CharField())
+
+
+def track_suggestion_count(department: Department) -> int:
+    """How many suggestions `track_suggestions(department)` lists, counted in the database (one query, no resident
+    loaded): active residents whose suggested track is not their track, less those decided (`_is_decided`: a
+    decision on that suggestion after the latest exam result, so it is pending when there is none or when the
+    latest result is not older than it).
+
+    The figures (`with_track_figures`) are computed once per resident in a subquery and the count's condition reads
+    them. `distinct()` (the rows are distinct anyway) makes Django count over that subquery and keeps PostgreSQL from
+    merging it into the outer query, which would copy each figure's subquery into every place the condition reads
+    it (the EPAs behind up to eight times per resident)."""
+    policy = assessment_policy_for(department)
+    suggested = suggested_track(policy)
+    decided_at = Case(*[When(Exact(suggested, Value(track)), then=F(f"decided_{track}_at")) for track in Track.values])
+    pending = ~Q(Exact(F("track"), suggested)) & (
+        Q(IsNull(decided_at, True)) | Q(GreaterThanOrEqual(F("results_changed_at"), decided_at)))
+    residents = with_track_figures(Resident.objects.filter(specialty__department=department,
+                                                           status=Resident.Status.ACTIVE))
+    return residents.distinct().aggregate(n=Count("pk", filter=pending))["n"]
 
 
 def suggestion_for(resident: Resident) -> TrackSuggestion | None:

@@ -5,10 +5,10 @@ The dependency points one way (DESIGN.md section 5): the templates, which are pr
 
 from django import template
 
-from ..entrustment import proposals_for_residents
+from ..entrustment import proposal_count
 from ..policy import assessment_policy_for
 from ..selectors_observations import recent_observations_for_resident, unacknowledged_count
-from ..tracks import track_suggestions
+from ..tracks import track_suggestion_count
 
 register = template.Library()
 
@@ -22,9 +22,10 @@ def feedback_card(resident, limit=3):
 
 @register.inclusion_tag("assessments/includes/department_card.html")
 def department_assessment_card(department):
-    """Pending entrustment proposals and track suggestions of the department, for the coordinator's dashboard."""
+    """How many entrustment proposals and track suggestions await the coordinator (two count queries)."""
     policy = assessment_policy_for(department)
+    # Counted in the database, one query each: the same numbers as the proposals and track suggestions pages list,
+    # without loading or judging every resident in Python.
     return {"department": department,
-            # Only the number: the proposals themselves (no residents or EPAs loaded for thousands of them).
-            "proposals": len(proposals_for_residents(department, window=policy.proposal_window)),
-            "suggestions": len(track_suggestions(department))}
+            "proposals": proposal_count(department, window=policy.proposal_window),
+            "suggestions": track_suggestion_count(department)}
