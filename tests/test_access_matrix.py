@@ -238,3 +238,36 @@ def _patterns(patterns=None):
             yield from _patterns(p.url_patterns)
         elif isinstance(p, URLPattern):
             yield p
+
+
+# URLs whose arguments are not an object of a department: a secret token (the feed answers whoever holds it) or
+# a password-reset link.
+NOT_OBJECT_URLS = {"mentoring:calendar_feed_ics", "accounts:password_reset_confirm"}
+
+
+def test_every_object_url_gives_404_to_people_of_another_department(world, client):
+    """For every URL that names an object (its arguments are ids), the coordinator, a mentor and a resident of
+    another department get 404 (405 for a POST-only URL, refused before any lookup): they cannot even learn that
+    the object exists. The coordinator of another department is also a column of the matrix above."""
+    from tests.factories import MentorFactory, ResidentFactory, SpecialtyFactory
+
+    elsewhere = SpecialtyFactory(department=DepartmentFactory())
+    mentor = MentorFactory(specialty=elsewhere)
+    resident = ResidentFactory(specialty=elsewhere)
+    assignment_create(resident=resident, mentor=mentor)
+    people = {"coordinator": world["users"]["other_coordinator"], "mentor": mentor.user, "resident": resident.user}
+    checked, wrong = 0, []
+    for name, (kwargs_of, expected) in sorted(MATRIX.items()):
+        kwargs = kwargs_of(world)
+        if not kwargs or name in NOT_OBJECT_URLS:
+            continue
+        url = reverse(name, kwargs=kwargs)
+        allowed = {405} if set(expected[1:]) == {405} else {404}
+        for role, user in people.items():
+            client.force_login(user)
+            status = client.get(url).status_code
+            checked += 1
+            if status not in allowed:
+                wrong.append((name, role, status))
+    assert not wrong, wrong
+    assert checked >= 3 * 100  # every object URL of the product (111 today), three people each
