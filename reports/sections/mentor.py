@@ -12,15 +12,14 @@ Each section runs a fixed number of aggregate queries; loops run over the handfu
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from assessments.evaluations import CRITERIA, criterion_label
 from assessments.models import ExamResult, ExamStage, MentorEvaluation, Observation
-from mentoring.models import Assignment, Meeting, Programme
-from mentoring.programmes import held_meetings
+from mentoring.models import Assignment, Meeting, MeetingParticipant, Programme
 from residents.models import Resident
 from surveys.models.campaign import DEFAULT_THRESHOLD
 from surveys.pooling import POOL_YEARS
@@ -32,7 +31,7 @@ from .annual_common import Year, count_of
 from .annual_residents import standing_annotations
 from .annual_surveys import AGREEMENT_KINDS
 from .cohort_progress import academic_year_label
-from .stats import Summary, summaries
+from .stats import Summary
 
 
 def report_year(context: ReportContext) -> Year:
@@ -116,21 +115,33 @@ def _score_label(field: str) -> str:
     return {"overall_score": _("Overall score"), "test_score": _("Test score"), "osce_score": _("OSCE score")}[field]
 
 
+def _summary(values: list) -> Summary:
+    """Count, mean, median (the mean of the two middle values for an even count), minimum and maximum of the
+    values that are not None, as reports.sections.stats.summaries gives them."""
+    values = sorted(v for v in values if v is not None)  # Decimals: their mean is exact before it is a float
+    n = len(values)
+    if not n:
+        return Summary()
+    return Summary(n=n, mean=float(sum(values) / n), median=(float(values[(n - 1) // 2]) + float(values[n // 2])) / 2,
+                   min=float(values[0]), max=float(values[-1]))
+
+
 def exams(context: ReportContext) -> dict:
     """Exam results of the year of the residents mentored in the year: each result (as on the mentor record page)
-    and the count, mean, median, minimum and maximum of the overall, test and OSCE scores. Two queries."""
+    and the count, mean, median, minimum and maximum of the overall, test and OSCE scores. One query: the summary
+    is taken over the results listed (a mentor's handful of residents), in Python."""
     mentored = _assignments_in_year(context, kind=Programme.Kind.CLINICAL, resident=OuterRef("resident"))
-    results = ExamResult.objects.filter(academic_year=context.academic_year).filter(Exists(mentored))
-    figures = summaries(results, fields=SCORES).get((), {})
+    results = list(ExamResult.objects.filter(academic_year=context.academic_year).filter(Exists(mentored))
+                   .select_related("resident__user")
+                   .order_by("resident__user__last_name", "resident__user__first_name", "stage", "pk"))
     stats_rows = []
     for field in SCORES:
-        s = figures.get(field, Summary())
+        s = _summary([getattr(r, field) for r in results])
         stats_rows.append([_score_label(field), s.n, s.mean, s.median, s.min, s.max])
     stages = dict(ExamStage.choices)
     result_rows = [[r.resident.user.full_name, str(stages.get(r.stage, r.stage)),
                     r.held_on.isoformat() if r.held_on else None, r.test_score, r.osce_score, r.overall_score]
-                   for r in results.select_related("resident__user")
-                   .order_by("resident__user__last_name", "resident__user__first_name", "stage", "pk")]
+                   for r in results]
     return section("exams", _("Exam outcomes"), tables=[
         table("exam_summary", _("Scores of the year"), [
             column("score", _("Score")), column("n", _("Results"), "int"), column("mean", _("Mean"), "num"),
@@ -158,7 +169,8 @@ def _months(first: date, last: date) -> list[date]:
 
 def observations(context: ReportContext) -> dict:
     """The mentor's EPA observations in the year: how many, the share recorded late (Observation.is_late), per month
-    and per EPA. Three grouped queries."""
+    and per EPA. Two queries: the totals (residents and EPAs counted distinct), and the counts per month and EPA,
+    added up in Python per month and per EPA (at most twelve rows per EPA)."""
     year = report_year(context)
     mine = (Observation.objects.filter(mentor=context.mentor, observed_on__gte=year.starts_on,
                                        observed_on__lte=year.day).order_by())
@@ -171,20 +183,28 @@ def observations(context: ReportContext) -> dict:
         column("epas", _("EPAs observed"), "int")],
         [[totals["n"], totals["late"], pct(totals["late"], totals["n"]), totals["residents"], totals["epas"]]])
 
-    by_month = {row["month"]: row for row in mine.annotate(month=TruncMonth("observed_on")).values("month")
-                .annotate(n=Count("pk"), late=late)}
+    by_month, by_epa = {}, {}
+    for row in (mine.annotate(month=TruncMonth("observed_on"))
+                .values_list("month", "epa__code", "epa__title", "epa__position")
+                .annotate(n=Count("pk"), late=late, levels=Sum("level"))):
+        month, code, title, position, n, n_late, levels = row
+        counts = by_month.setdefault(month, [0, 0])
+        counts[0] += n
+        counts[1] += n_late
+        epa = by_epa.setdefault((position, code, title), [0, 0, 0])
+        epa[0] += n
+        epa[1] += n_late
+        epa[2] += levels
     month_rows = []
     for month in _months(year.starts_on, year.day):
-        row = by_month.get(month, {"n": 0, "late": 0})
-        month_rows.append([formats.date_format(month, "YEAR_MONTH_FORMAT"), row["n"], row["late"]])
+        n, n_late = by_month.get(month, (0, 0))
+        month_rows.append([formats.date_format(month, "YEAR_MONTH_FORMAT"), n, n_late])
     monthly = table("observations_by_month", _("Observations per month"), [
         column("month", _("Month")), column("observations", _("Observations"), "int"),
         column("late", _("Recorded late"), "int")], month_rows)
 
-    epa_rows = [[row["epa__code"], row["epa__title"], row["n"], row["late"], pct(row["late"], row["n"]),
-                 row["mean_level"]]
-                for row in mine.values("epa__code", "epa__title", "epa__position").annotate(
-                    n=Count("pk"), late=late, mean_level=Avg("level")).order_by("epa__position", "epa__code")]
+    epa_rows = [[code, title, n, n_late, pct(n_late, n), levels / n]
+                for (_position, code, title), (n, n_late, levels) in sorted(by_epa.items())]
     per_epa = table("observations_by_epa", _("Observations per EPA"), [
         column("epa", _("EPA")), column("title", _("Title")), column("observations", _("Observations"), "int"),
         column("late", _("Recorded late"), "int"), column("late_pct", _("Recorded late, %"), "pct"),
@@ -201,39 +221,54 @@ def observations(context: ReportContext) -> dict:
 # --- meetings ------------------------------------------------------------------------------------------------------
 
 
+def _held_with_mentee(context: ReportContext, start: datetime, end: datetime, cutoff: datetime) -> Q:
+    """On the mentor's Assignment rows joined to their mentee's meeting participations: the meetings held with the
+    mentee in [start, end), by the programmes' counting rule (mentoring.programmes.held_meetings: accepted, ended
+    by the cutoff, in the pair's programme, led by the pair's mentor-side user - here the mentor -, started on or
+    after the day the pair started, the mentee a participant who accepted). A join, not a subquery per pair and
+    format: the same meetings (one participation per meeting and person), counted with one grouping."""
+    attended, meeting = "resident__user__meeting_participations__", "resident__user__meeting_participations__meeting__"
+    return Q(**{f"{attended}response": MeetingParticipant.Response.ACCEPTED, f"{meeting}programme": F("programme"),
+                f"{meeting}mentor_user": context.mentor.user_id, f"{meeting}status": Meeting.Status.ACCEPTED,
+                f"{meeting}ends_at__lte": cutoff, f"{meeting}starts_at__date__gte": F("started_on"),
+                f"{meeting}starts_at__gte": start, f"{meeting}starts_at__lt": end})
+
+
 def meetings(context: ReportContext) -> dict:
     """The mentor's meetings in the year. Held: accepted and ended before the report's day (as in mentoring's
     programme overview); per mentee, the meetings held with them by the programmes' counting rule
-    (mentoring.programmes.held_meetings: the mentee attended, after the pair started). Two queries."""
+    (`_held_with_mentee`: the mentee attended, after the pair started). Two grouped queries."""
     year = context.academic_year
     start, end = _midnight(year.starts_on), _midnight(year.ends_on + timedelta(days=1))
     cutoff = _midnight(context.as_of)
-    in_year = Meeting.objects.filter(mentor_user=context.mentor.user_id, starts_at__gte=start, starts_at__lt=end)
-    accepted = Q(status=Meeting.Status.ACCEPTED)
-    figures = in_year.aggregate(**{
-        f"{name}_{fmt}": Count("pk", filter=condition & Q(format=fmt))
-        for fmt in Meeting.Format.values
-        for name, condition in (("held", accepted & Q(ends_at__lte=cutoff)),
-                                ("upcoming", accepted & Q(ends_at__gt=cutoff)),
-                                ("proposed", Q(status=Meeting.Status.PROPOSED)),
-                                ("called_off", Q(status__in=[Meeting.Status.DECLINED, Meeting.Status.CANCELLED])))})
+    counts = {fmt: dict.fromkeys(("held", "upcoming", "proposed", "called_off"), 0) for fmt in Meeting.Format.values}
+    for row in (Meeting.objects.filter(mentor_user=context.mentor.user_id, starts_at__gte=start, starts_at__lt=end)
+                .order_by().values("format", "status").annotate(n=Count("pk"), ended=Count("pk", filter=Q(
+                    ends_at__lte=cutoff)))):
+        figures, status = counts[row["format"]], row["status"]
+        if status == Meeting.Status.ACCEPTED:
+            figures["held"] += row["ended"]
+            figures["upcoming"] += row["n"] - row["ended"]
+        elif status == Meeting.Status.PROPOSED:
+            figures["proposed"] += row["n"]
+        else:  # declined or cancelled
+            figures["called_off"] += row["n"]
     names = ("held", "upcoming", "proposed", "called_off")
-    summary_rows = [[str(label), *(figures[f"{name}_{fmt}"] for name in names)]
-                    for fmt, label in Meeting.Format.choices]
-    summary_rows.append([_("All meetings"), *(sum(figures[f"{name}_{fmt}"] for fmt in Meeting.Format.values)
+    summary_rows = [[str(label), *(counts[fmt][name] for name in names)] for fmt, label in Meeting.Format.choices]
+    summary_rows.append([_("All meetings"), *(sum(counts[fmt][name] for fmt in Meeting.Format.values)
                                               for name in names)])
     summary = table("meetings_summary", _("Meetings in the year"), [
         column("format", _("Format")), column("held", _("Held"), "int"),
         column("upcoming", _("Accepted, still to come"), "int"), column("proposed", _("Awaiting an answer"), "int"),
         column("called_off", _("Declined or cancelled"), "int")], summary_rows)
 
-    held = held_meetings(cutoff).filter(starts_at__gte=start, starts_at__lt=end)
+    held = _held_with_mentee(context, start, end, cutoff)
+    meeting = "resident__user__meeting_participations__meeting"
     pairs = (_assignments_in_year(context)
              .select_related("resident__user", "programme")
-             .annotate(side_user=F("mentor__user"))
-             .annotate(one_to_one=count_of(held.filter(format=Meeting.Format.ONE_TO_ONE), "programme"),
-                       group=count_of(held.filter(format=Meeting.Format.GROUP), "programme"),
-                       last_met=Subquery(held.order_by("-starts_at").values("starts_at")[:1]))
+             .annotate(one_to_one=Count(meeting, filter=held & Q(**{f"{meeting}__format": Meeting.Format.ONE_TO_ONE})),
+                       group=Count(meeting, filter=held & Q(**{f"{meeting}__format": Meeting.Format.GROUP})),
+                       last_met=Max(f"{meeting}__starts_at", filter=held))
              .order_by("resident__user__last_name", "resident__user__first_name", "programme__kind", "pk"))
     mentee_rows = [[a.resident.user.full_name, a.programme.display_name, a.one_to_one, a.group,
                     a.one_to_one + a.group, timezone.localdate(a.last_met).isoformat() if a.last_met else None]
