@@ -1,12 +1,13 @@
 """Median latency of the main pages of every role at demo size and at scale, and the ratio (target: at most 2x).
 
-    .venv/bin/python bench/page_latency.py [-n 20] [--rebuild]
+    .venv/bin/python bench/page_latency.py [-n 20] [--rebuild] [--demo-db NAME] [--scale-db NAME]
 
 Against PostgreSQL: residency_bench_demo (seed_demo) and residency_bench_10x (seed_scale, the default scale),
 built when missing (see bench/common.py). Each page is requested with the Django test client (the whole stack:
 middleware, sessions, templates; DEBUG as on a laptop) N times after one warm-up, signed in as a user chosen by
 the same rule in both databases: the first department's first coordinator; its mentor with the most current
-residents; that mentor's first current resident. Every answer must be 200.
+residents; that mentor's first current resident. Every answer must be 200. --demo-db / --scale-db measure other
+existing databases instead (e.g. copies migrated to a new index: the benchmark databases are only migrated when built).
 """
 
 import argparse
@@ -88,14 +89,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=20, help="requests per page (after one warm-up)")
     parser.add_argument("--rebuild", action="store_true", help="drop and build the databases again")
+    parser.add_argument("--demo-db", help="measure the demo size in this existing database (e.g. a migrated copy)")
+    parser.add_argument("--scale-db", help="measure the scale in this existing database (e.g. a migrated copy)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.n)))
         return
     started = time.monotonic()
-    demo = common.run_child("page_latency.py", common.ensure("demo", rebuild=args.rebuild), "-n", str(args.n))
-    scale = common.run_child("page_latency.py", common.ensure("10x", rebuild=args.rebuild), "-n", str(args.n))
+    demo_db = args.demo_db or common.ensure("demo", rebuild=args.rebuild)
+    scale_db = args.scale_db or common.ensure("10x", rebuild=args.rebuild)
+    demo = common.run_child("page_latency.py", demo_db, "-n", str(args.n))
+    scale = common.run_child("page_latency.py", scale_db, "-n", str(args.n))
     rows, worst = [], 0.0
     for key in demo:
         role, page = key.split("|")
@@ -103,7 +108,8 @@ def main() -> None:
         worst = max(worst, ratio)
         rows.append([role, page, demo[key]["median"] * 1000, scale[key]["median"] * 1000, f"{ratio:.2f}x",
                      f"{demo[key]['queries']}/{scale[key]['queries']}", "ok" if ratio <= 2 else "MISSED"])
-    print(f"Median latency, ms ({args.n} requests each); demo = seed_demo, scale = seed_scale (default scale)")
+    print(f"Median latency, ms ({args.n} requests each); demo = seed_demo ({demo_db}), scale = seed_scale, the default "
+          f"scale ({scale_db})")
     common.print_table(["role", "page", "demo ms", "scale ms", "scale/demo", "queries", "target <= 2x"], rows)
     print(f"worst ratio {worst:.2f}x; {time.monotonic() - started:.0f} s")
 
