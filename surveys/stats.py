@@ -10,12 +10,14 @@ counts of disjoint groups add up (`ItemCounts.merged`), which is how a block of 
 Nothing here decides whether a figure may be shown: that is `surveys.results` with `surveys.disclosure`.
 """
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import get_language, override
 
 from .answers import LIKERT_LABELS, YES_NO_LABELS
 from .models import Answer, Item
@@ -172,18 +174,28 @@ def mean_sd_median(values: Counter) -> tuple[float | None, float | None, float |
     return mean, sd, median
 
 
+@functools.lru_cache(maxsize=32)
+def _labels(kind: str, language: str | None) -> dict:
+    """The words of a scale's values in a language, translated once (not once per item and value)."""
+    words = LIKERT_LABELS if kind == Item.Kind.LIKERT else YES_NO_LABELS
+    with override(language):
+        return {v: str(label) for v, label in words.items()}
+
+
 def item_stats(item: Item, counts: ItemCounts | None) -> ItemStats:
     """The figures of one item from its counts. Options come from `item.options.all()` (prefetch them)."""
     counts = counts or ItemCounts()
     n, values = counts.n, counts.values
     kind = item.kind
     if kind == Item.Kind.LIKERT:
-        bars = [Bar(v, str(LIKERT_LABELS[v]), values.get(v, 0), _pct(values.get(v, 0), n)) for v in LIKERT_LABELS]
+        labels = _labels(kind, get_language())
+        bars = [Bar(v, labels[v], values.get(v, 0), _pct(values.get(v, 0), n)) for v in LIKERT_LABELS]
         mean, sd, median = mean_sd_median(Counter({v: c for v, c in values.items() if v in LIKERT_LABELS}))
         agree = sum(values.get(v, 0) for v in AGREEING)
         return ItemStats(item, n, bars, pct_agree=_pct(agree, n) if n else None, mean=mean, sd=sd, median=median)
     if kind == Item.Kind.YES_NO:
-        bars = [Bar(v, str(label), values.get(v, 0), _pct(values.get(v, 0), n)) for v, label in YES_NO_LABELS.items()]
+        labels = _labels(kind, get_language())
+        bars = [Bar(v, labels[v], values.get(v, 0), _pct(values.get(v, 0), n)) for v in YES_NO_LABELS]
         return ItemStats(item, n, bars, pct_yes=_pct(values.get(1, 0), n) if n else None)
     if kind == Item.Kind.NUMBER:
         mean, sd, median = mean_sd_median(values)

@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
+from surveys.answers import LIKERT_LABELS, YES_NO_LABELS
 from surveys.models import Answer, Item, Response
 from surveys.stats import answer_counts, item_counts, item_stats
 from tests.factories_surveys import CampaignFactory, questionnaire_with_items
@@ -92,3 +94,14 @@ def test_one_query_without_number_items_two_with(campaigns):
         with CaptureQueriesContext(connection) as ctx:
             item_counts(answers, [i for i in items.values() if i.kind in kinds], group_by=["response__campaign_id"])
         assert len(ctx.captured_queries) == expected, kinds
+
+
+def test_scale_words_in_the_active_language():
+    """The words of the scales are translated once per language (cached), still in the language of the request."""
+    likert, yes_no = Item(kind=Item.Kind.LIKERT, text="Q"), Item(kind=Item.Kind.YES_NO, text="Q")
+    for language in ("en", "ru", "kk", "en"):
+        with translation.override(language):
+            assert [b.label for b in item_stats(likert, None).distribution] == [str(w) for w in LIKERT_LABELS.values()]
+            assert [b.label for b in item_stats(yes_no, None).distribution] == [str(w) for w in YES_NO_LABELS.values()]
+    with translation.override("ru"):
+        assert item_stats(likert, None).distribution[0].label != "Strongly disagree"
