@@ -15,21 +15,20 @@ FROM residents_resident WHERE cohort_id = %(cohort)s
 """
 
 MENTOR_LOAD = """
-WITH current AS (
-    SELECT a.mentor_id, a.resident_id FROM mentoring_assignment a
-    WHERE a.ended_on IS NULL AND a.kind = 'clinical'),
-mine AS (
-    SELECT c.mentor_id, count(*) AS cohort_n FROM current c JOIN residents_resident r ON r.id = c.resident_id
-    WHERE r.cohort_id = %(cohort)s GROUP BY c.mentor_id),
-loads AS (
-    SELECT m.mentor_id, m.cohort_n, count(*) AS load FROM mine m JOIN current c ON c.mentor_id = m.mentor_id
-    GROUP BY m.mentor_id, m.cohort_n)
-SELECT u.last_name, u.first_name, l.mentor_id, l.cohort_n, l.load,
+WITH mine AS (
+    SELECT a.mentor_id, count(*) AS cohort_n
+    FROM residents_resident r JOIN mentoring_assignment a ON a.resident_id = r.id AND a.ended_on IS NULL
+         AND a.kind = 'clinical'
+    WHERE r.cohort_id = %(cohort)s GROUP BY a.mentor_id)
+SELECT u.last_name, u.first_name, m.mentor_id, m.cohort_n,
+       (SELECT count(*) FROM mentoring_assignment a WHERE a.mentor_id = m.mentor_id AND a.ended_on IS NULL
+          AND a.kind = 'clinical'),
        (SELECT count(*) FROM residents_resident r WHERE r.cohort_id = %(cohort)s AND r.status = 'active'),
        (SELECT count(*) FROM residents_resident r WHERE r.cohort_id = %(cohort)s AND r.status = 'active'
-          AND NOT EXISTS (SELECT 1 FROM current c WHERE c.resident_id = r.id))
-FROM loads l JOIN mentoring_mentor m ON m.id = l.mentor_id JOIN accounts_user u ON u.id = m.user_id
-ORDER BY u.last_name, u.first_name, m.id
+          AND NOT EXISTS (SELECT 1 FROM mentoring_assignment a WHERE a.resident_id = r.id AND a.ended_on IS NULL
+                          AND a.kind = 'clinical'))
+FROM mine m JOIN mentoring_mentor mm ON mm.id = m.mentor_id JOIN accounts_user u ON u.id = mm.user_id
+ORDER BY u.last_name, u.first_name, m.mentor_id
 """
 
 ELIGIBILITY = """

@@ -15,8 +15,8 @@ from mentoring.eligibility_db import CRITERIA, eligibility_conditions, practised
 from mentoring.models import MentorTraining
 from mentoring.selectors import mentors_annotated
 from organization.models import MentoringPolicy
-from reports.sections.rules import split_within_bounds
-from residents.curricula import split_check
+from reports.sections.rules import split_conditions, split_within_bounds
+from residents.curricula import SHARES, split_check
 from residents.models import CurriculumItem
 from tests.factories import MentorFactory, ResidentFactory, SpecialtyFactory
 from tests.factories_curricula import CurriculumFactory, DisciplineFactory
@@ -147,7 +147,7 @@ def test_the_split_in_the_database_agrees_with_split_check(department, site):
                     # SQLite checks "the parts add up" in floating point and refuses a few exact decimal sums
                     # (9.6 + 79.6 + 10.8); such a row cannot exist there, so there is nothing to compare.
                     assert connection.vendor == "sqlite"
-    in_database = flags(CurriculumItem.objects.all(), {"ok": split_within_bounds()})
+    in_database = flags(CurriculumItem.objects.all(), {"ok": split_within_bounds(), **split_conditions()})
     outcomes = {True: 0, False: 0}
     for item in CurriculumItem.objects.select_related("discipline", "curriculum__resident__specialty"):
         specialty = item.curriculum.resident.specialty
@@ -157,5 +157,9 @@ def test_the_split_in_the_database_agrees_with_split_check(department, site):
         assert in_database[item.pk]["ok"] == python.ok, (item.total_hours, item.classroom_hours,
                                                          item.clinical_hours, item.independent_hours,
                                                          python.percents)
+        # Each part on its own too (the cohort report counts the disciplines outside each share's bounds).
+        assert in_database[item.pk]["adds_up"] == python.adds_up
+        assert {share for share in SHARES if not in_database[item.pk][share]} == python.out_of_bounds, (
+            item.total_hours, item.classroom_hours, item.clinical_hours, item.independent_hours, python.percents)
         outcomes[python.ok] += 1
     assert len(items) > 60 and outcomes[True] > 10 and outcomes[False] > 10, (len(items), outcomes)

@@ -14,13 +14,12 @@ Who is counted, section by section:
 
 from collections import Counter
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, FilteredRelation, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from mentoring.eligibility import Load, load_status
 from mentoring.eligibility_db import CRITERIA, eligibility_conditions
 from mentoring.models import Mentor
-from mentoring.selectors import mentors_annotated
 from organization.models import QualificationCategory
 from organization.services import policy_for
 from residents.curricula import SHARES, bounds
@@ -40,23 +39,24 @@ from .cohort_common import (
 )
 from .cohort_progress import activity, epa, exams
 from .cohort_surveys import response_rates, satisfaction
-from .rules import share_within_bounds, split_within_bounds
+from .rules import split_conditions
 
 # 1. Size -----------------------------------------------------------------------------------------------------------
 
 
 def size(context: ReportContext) -> dict:
-    """The cohort's size by status and by track (one query)."""
+    """The cohort's size by status and by track (one query: the residents counted by status and track)."""
     statuses, tracks = Resident.Status, Resident.Track
-    counts = cohort_residents(context).aggregate(
-        total=Count("pk"),
-        **{f"status_{s}": Count("pk", filter=Q(status=s)) for s in statuses.values},
-        **{f"track_{t}": Count("pk", filter=Q(track=t)) for t in tracks.values})
-    total = counts["total"]
+    by_status, by_track = Counter(), Counter()
+    for status, track, n in cohort_residents(context).order_by().values_list("status", "track").annotate(
+            n=Count("pk")):
+        by_status[status] += n
+        by_track[track] += n
+    total = sum(by_status.values())
     by_status = share_table("by_status", _("Residents by status"), _("Status"),
-                            [(s.label, counts[f"status_{s.value}"]) for s in statuses], total=total)
+                            [(s.label, by_status[s.value]) for s in statuses], total=total)
     by_track = share_table("by_track", _("Residents by track"), _("Track"),
-                           [(t.label, counts[f"track_{t.value}"]) for t in tracks], total=total)
+                           [(t.label, by_track[t.value]) for t in tracks], total=total)
     return section(
         "size", _("Size of the cohort"), tables=[by_status, by_track],
         charts=[chart("by_status", "bar", _("Residents by status"), table="by_status", label="category",
@@ -71,10 +71,15 @@ def size(context: ReportContext) -> dict:
 
 
 def cohort_mentors(context: ReportContext):
-    """The current clinical mentors of the cohort's residents, with their whole clinical load (`active_count`),
-    the cohort's residents among it (`cohort_count`) and their trainings (mentoring.selectors.mentors_annotated)."""
-    mine = active_clinical(mentor=OuterRef("pk"), resident__cohort=context.cohort)
-    return (mentors_annotated().filter(Exists(mine)).annotate(cohort_count=count_of(mine, "mentor"))
+    """The current clinical mentors of the cohort's residents, with their whole clinical load (`active_count`)
+    and the cohort's residents among it (`cohort_count`: the current clinical assignments the filter joined),
+    by name; only what the section shows is read (the mentor's name)."""
+    current = Q(assignments__ended_on__isnull=True, assignments__kind="clinical",
+                assignments__resident__cohort=context.cohort)
+    return (Mentor.objects.filter(current).select_related("user")
+            .only("user__last_name", "user__first_name", "user__middle_name")
+            .annotate(cohort_count=Count("assignments"), active_count=count_of(active_clinical(mentor=OuterRef("pk")),
+                                                                               "mentor"))
             .order_by("user__last_name", "user__first_name", "pk"))
 
 
@@ -96,8 +101,8 @@ def mentor_load(context: ReportContext) -> dict:
     by_load = table("by_load", _("Mentors by number of residents"),
                     [column("load", _("Residents per mentor"), "int"), column("mentors", _("Mentors"), "int")],
                     sorted(spread.items()))
-    residents = in_training(context).annotate(has_mentor=Exists(active_clinical(resident=OuterRef("pk")))).aggregate(
-        total=Count("pk"), without=Count("pk", filter=Q(has_mentor=False)))
+    residents = in_training(context).aggregate(
+        total=Count("pk"), without=Count("pk", filter=~Q(Exists(active_clinical(resident=OuterRef("pk"))))))
     status = Counter(loads.values())
     summary = table(
         "summary", _("Summary"), [column("figure", _("Figure")), column("n", _("Number"), "int"),
@@ -129,8 +134,14 @@ def eligibility(context: ReportContext) -> dict:
     policy = policy_for(context.department)
     conditions = eligibility_conditions(policy, context.as_of)
     mentors = Mentor.objects.filter(Exists(active_clinical(mentor=OuterRef("pk"), resident__cohort=context.cohort)))
-    counts = mentors.aggregate(total=Count("pk"), **{name: Count("pk", filter=condition)
-                                                     for name, condition in conditions.items()})
+    # The mentors counted by the rules they meet: a row for each combination met, added up here.
+    flags = {name: ExpressionWrapper(conditions[name], output_field=BooleanField()) for name in CRITERIA}
+    counts = Counter()
+    for *met, n in mentors.annotate(**flags).order_by().values_list(*flags).annotate(n=Count("pk")):
+        counts["total"] += n
+        for name, holds in zip(CRITERIA, met, strict=True):
+            counts[name] += n if holds else 0
+        counts["eligible"] += n if all(met) else 0
     total = counts["total"]
     categories = _(" or ").join(str(QualificationCategory(c).label) for c in policy.accepted_categories
                                 if c in QualificationCategory.values)
@@ -158,20 +169,45 @@ def eligibility(context: ReportContext) -> dict:
 # 4. Curricula ------------------------------------------------------------------------------------------------------
 
 
+def curriculum_split(year, residents) -> dict:
+    """The split rule over the disciplines of the year's curricula of `residents` (every status): disciplines in
+    all and within the bounds, curricula with disciplines and those with one outside, and the disciplines outside
+    per share. One query: the disciplines counted by curriculum and by the parts of the rule they meet
+    (sections/rules.py), a row for each combination met, added up here."""
+    conditions = split_conditions()
+    flags = {name: ExpressionWrapper(condition, output_field=BooleanField()) for name, condition in conditions.items()}
+    rows = (CurriculumItem.objects.filter(curriculum__academic_year=year, curriculum__resident__in=residents)
+            .annotate(**flags).order_by().values_list("curriculum", *flags).annotate(n=Count("pk")))
+    split = {"items": 0, "within": 0, **dict.fromkeys(SHARES, 0)}
+    curricula, out = set(), set()
+    for curriculum, *met, n in rows:
+        met = dict(zip(flags, met, strict=True))
+        split["items"] += n
+        curricula.add(curriculum)
+        if all(met.values()):
+            split["within"] += n
+        else:
+            out.add(curriculum)
+        for share in SHARES:
+            split[share] += 0 if met[share] else n
+    return {**split, "curricula": len(curricula), "curricula_out": len(out)}
+
+
 def curricula(context: ReportContext) -> dict:
     """Approval of the residents' individual curricula for the current academic year, and whether each
     discipline's split lies within the specialty's bounds (three queries; the split rule is residents.curricula's,
-    as a database condition: sections/rules.py)."""
+    as database conditions: sections/rules.py)."""
     year = current_year(context)
     if year is None:
         return section("curricula", _("Individual curricula"), notes=[no_year_note(context)])
     residents = in_training(context)
-    of_year = Curriculum.objects.filter(resident=OuterRef("pk"), academic_year=year)
     Status = Curriculum.Status
-    plans = residents.aggregate(
-        total=Count("pk"), none=Count("pk", filter=~Q(Exists(of_year))),
-        **{s: Count("pk", filter=Q(Exists(of_year.filter(status=s)))) for s in Status.values})
-    total = plans["total"]
+    # A resident has at most one curriculum a year (curriculum_one_per_year): no status (None) means none yet.
+    by_status = dict(residents.alias(plan=FilteredRelation("curricula", condition=Q(curricula__academic_year=year)))
+                     .order_by().values_list("plan__status").annotate(n=Count("pk")))
+    plans = {s: by_status.get(s, 0) for s in Status.values}
+    plans["none"] = by_status.get(None, 0)
+    total = sum(by_status.values())
     approval = table(
         "approval", _("Curricula of %(year)s") % {"year": year},
         [column("status", _("Curriculum")), column("residents", _("Residents"), "int"),
@@ -180,12 +216,7 @@ def curricula(context: ReportContext) -> dict:
                                                                          Status.DRAFT)),
          (_("none yet"), plans["none"], pct(plans["none"], total))])
     specialty = context.cohort.specialty
-    within = split_within_bounds()
-    items = CurriculumItem.objects.filter(curriculum__academic_year=year, curriculum__resident__in=residents)
-    split = items.aggregate(
-        items=Count("pk"), within=Count("pk", filter=within), curricula=Count("curriculum", distinct=True),
-        curricula_out=Count("curriculum", distinct=True, filter=~within),
-        **{share: Count("pk", filter=~share_within_bounds(share)) for share in SHARES})
+    split = curriculum_split(year, residents)
     compliant = split["curricula"] - split["curricula_out"]
     names = {"classroom": _("Classroom work"), "clinical": _("Clinical work under the mentor"),
              "independent": _("Independent work")}

@@ -1,13 +1,15 @@
 """Cohort report sections on the residents' progress: activity and night duties, EPA progression, exams."""
 
+from collections import Counter
 from datetime import date
 
-from django.db.models import Avg, Count, F, FloatField, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Avg, Count, F, FilteredRelation, FloatField, IntegerField, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils.translation import gettext as _
 
-from assessments.models import EPAExpectation, ExamResult, ExamStage, Observation
+from assessments.models import ExamResult, ExamStage, Observation
 from assessments.selectors_progress import GRID_STATUSES, active_epas
-from assessments.standing import granted_level
+from assessments.standing import BASE_LEVEL
 from residents.models import ActivityEntry, ActivityKind, CurriculumItem, ReviewStatus
 from residents.requirements import COUNTED, month_bounds, month_start, previous_month
 
@@ -35,19 +37,31 @@ def completed_months(context: ReportContext) -> list[date]:
 
 def night_duty_compliance(context: ReportContext, months: list[date]) -> dict:
     """Per month: residents in training, how many had at least the specialty's minimum of confirmed night duties
-    (residents.requirements: DutyFigures.met), and the mean of confirmed duties. One query: each resident's
-    duties are counted per month in the database, then the residents meeting the minimum are counted over them."""
+    (residents.requirements: DutyFigures.met), and the mean of confirmed duties. One query: the residents with
+    their confirmed duties of the months (a filtered relation: no other duty is read), counted in the database
+    per resident and calendar month (a duty counts in the month it starts, in the site's time zone, as
+    residents.requirements.month_bounds; at most twelve consecutive months, so the month's number tells them
+    apart); a resident without any is one row with no month. The rows are added up per month here."""
     required = context.cohort.specialty.min_night_duties_per_month
-    confirmed = Q(night_duties__status=ReviewStatus.CONFIRMED)
-    per_month = {}
+    residents = in_training(context)
+    if not months:
+        return {"total": residents.count()}
+    first, last = month_bounds(months[0])[0], month_bounds(months[-1])[1]
+    rows = (residents.alias(duties=FilteredRelation("night_duties", condition=Q(
+                night_duties__status=ReviewStatus.CONFIRMED, night_duties__starts_at__gte=first,
+                night_duties__starts_at__lt=last)))
+            .order_by().values_list("pk", ExtractMonth("duties__starts_at")).annotate(n=Count("duties")))
+    counted, met, duties = set(), Counter(), Counter()
+    for resident, month, n in rows:
+        counted.add(resident)
+        duties[month] += n
+        met[month] += n >= required
+    total = len(counted)
+    figures = {"total": total}
     for i, month in enumerate(months):
-        start, end = month_bounds(month)
-        per_month[f"d{i}"] = Count("night_duties", filter=confirmed & Q(night_duties__starts_at__gte=start,
-                                                                          night_duties__starts_at__lt=end))
-    figures = in_training(context).annotate(**per_month).aggregate(
-        total=Count("pk"),
-        **{f"met{i}": Count("pk", filter=Q(**{f"d{i}__gte": required})) for i in range(len(months))},
-        **{f"mean{i}": Avg(f"d{i}") for i in range(len(months))})
+        # A minimum of 0 is met by every resident, those without a duty in the month too.
+        figures[f"met{i}"] = met[month.month] if required > 0 else total
+        figures[f"mean{i}"] = duties[month.month] / total if total else None
     return figures
 
 
@@ -108,33 +122,46 @@ def activity(context: ReportContext) -> dict:
 # 6. EPA progression -------------------------------------------------------------------------------------------------
 
 
+def epa_standing(context: ReportContext) -> dict[int, dict]:
+    """{EPA id: n, at_or_above, mean_level, mean_expected} over the cohort's residents in training or on leave who
+    have an expected level for the EPA in their year of study (EPAExpectation). One grouped query over a join:
+    each resident with each active EPA of the cohort's specialty and the expectation of their year (inner: no
+    expectation, not counted), and their entrustment decision for that EPA (outer: unique per resident and EPA);
+    the current level is the decision's level, BASE_LEVEL without one (as assessments.standing.granted_level)."""
+    epa = "cohort__specialty__epas"
+    decision = FilteredRelation(f"{epa}__entrustments", condition=Q(**{f"{epa}__entrustments__resident": F("pk")}))
+    rows = (cohort_residents(context).filter(status__in=GRID_STATUSES)
+            .alias(decision=decision)
+            .filter(**{f"{epa}__is_active": True, f"{epa}__expectations__year_of_study": F("year_of_study")})
+            .alias(expected=F(f"{epa}__expectations__level"), current=Coalesce("decision__level", Value(BASE_LEVEL)))
+            .order_by().values(epa)
+            .annotate(n=Count("pk"), at_or_above=Count("pk", filter=Q(current__gte=F("expected"))),
+                      mean_level=Avg("current", output_field=FloatField()),
+                      mean_expected=Avg("expected", output_field=FloatField())))
+    return {row.pop(epa): row for row in rows}
+
+
 def epa(context: ReportContext) -> dict:
     """For each active EPA of the specialty: the residents at or above the level expected for their year of
     study (EPAExpectation), by their current level (the granted level, level 1 without a decision:
-    assessments.standing.granted_level), the mean level, and the observations of the current year. Two queries:
-    the academic year, then an EPA row per active EPA with subqueries over the cohort's residents."""
+    assessments.standing.granted_level), the mean level, and the observations of the current year. Three
+    queries: the academic year, the active EPAs with their observations counted, and the residents' standing
+    grouped by EPA (epa_standing)."""
     year = current_year(context)
     residents = cohort_residents(context).filter(status__in=GRID_STATUSES)
-    expected = Subquery(EPAExpectation.objects.filter(epa=OuterRef(OuterRef("pk")),
-                                                      year_of_study=OuterRef("year_of_study")).values("level")[:1],
-                        output_field=IntegerField())
-    assessed = (residents.annotate(expected=expected, current=granted_level(resident_ref="pk", epa_ref=OuterRef("pk")))
-                .filter(expected__isnull=False))
-
-    def over_residents(aggregate, output_field=None):
-        return Subquery(assessed.order_by().values("cohort").annotate(v=aggregate).values("v")[:1],
-                        output_field=output_field or IntegerField())
-
     observations = Value(None, output_field=IntegerField())
     if year is not None:
         observations = count_of(Observation.objects.filter(epa=OuterRef("pk"), resident__in=residents,
                                                            observed_on__range=(year.starts_on, context.as_of)), "epa")
-    epas = active_epas(context.cohort.specialty).annotate(
-        n=over_residents(Count("pk")), at_or_above=over_residents(Count("pk", filter=Q(current__gte=F("expected")))),
-        mean_level=over_residents(Avg("current"), FloatField()),
-        mean_expected=over_residents(Avg("expected"), FloatField()), observed=observations)
-    rows = [(e.code, e.title, e.mean_expected, e.n or 0, e.at_or_above or 0, pct(e.at_or_above or 0, e.n),
-             e.mean_level, e.observed) for e in epas]
+    epas = active_epas(context.cohort.specialty).annotate(observed=observations).values_list("pk", "code", "title",
+                                                                                             "observed")
+    standing = epa_standing(context)
+    none = {"n": 0, "at_or_above": 0, "mean_level": None, "mean_expected": None}
+    rows = []
+    for pk, code, title, observed in epas:
+        s = standing.get(pk, none)
+        rows.append((code, title, s["mean_expected"], s["n"], s["at_or_above"], pct(s["at_or_above"], s["n"]),
+                     s["mean_level"], observed))
     progression = table(
         "epas", _("EPAs against the expected levels"),
         [column("epa", _("EPA")), column("title", _("Title")),

@@ -39,13 +39,22 @@ def share_within_bounds(share: str, specialty: str = "curriculum__resident__spec
         LessThan(ExpressionWrapper(hours, output_field=_DECIMAL), bound("max", 1)))
 
 
-def split_within_bounds(specialty: str = "curriculum__resident__specialty") -> Q:
-    """The whole split rule of one CurriculumItem (residents.curricula.split_check without problems): hours
-    given, the three parts add up to the total, and every share within its bounds."""
+def split_conditions(specialty: str = "curriculum__resident__specialty") -> dict[str, Q]:
+    """The parts of the split rule of one CurriculumItem (residents.curricula.split_check), each a condition:
+    `adds_up`, hours given and the three parts adding up to the total (SplitCheck.adds_up), and for each share, its
+    percentage within the specialty's bounds (the share not in SplitCheck.out_of_bounds). The rule holds when all
+    hold (split_within_bounds)."""
     parts = _tenths("classroom_hours") + _tenths("clinical_hours") + _tenths("independent_hours")
     adds_up = Q(Exact(ExpressionWrapper(parts, output_field=_DECIMAL),
                       ExpressionWrapper(_tenths("total_hours"), output_field=_DECIMAL)))
-    condition = Q(total_hours__gt=0) & adds_up
-    for share in SHARES:
-        condition &= share_within_bounds(share, specialty)
+    return {"adds_up": Q(total_hours__gt=0) & adds_up,
+            **{share: share_within_bounds(share, specialty) for share in SHARES}}
+
+
+def split_within_bounds(specialty: str = "curriculum__resident__specialty") -> Q:
+    """The whole split rule of one CurriculumItem (residents.curricula.split_check without problems): hours
+    given, the three parts add up to the total, and every share within its bounds."""
+    condition = Q()
+    for part in split_conditions(specialty).values():
+        condition &= part
     return condition
