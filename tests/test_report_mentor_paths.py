@@ -5,8 +5,8 @@ on a grown one:
 - exams: the summary is taken over the listed results in Python, as reports.sections.stats.summaries takes it;
 - observations: the counts per month and per EPA are one grouping by month and EPA, added up in Python (the mean
   level from the sum of levels), as the former per-month and per-EPA groupings (Avg) gave them;
-- meetings: the meetings held per mentee are counted over a join of the pairs to their mentee's participations,
-  as mentoring.programmes.held_meetings counts them in a subquery per pair.
+- meetings: the meetings held per mentee are counted over joins of the pairs to their programme's meetings and
+  the mentee's participations, as mentoring.programmes.held_meetings counts them in a subquery per pair.
 """
 
 from datetime import date, timedelta

@@ -12,7 +12,7 @@ Each section runs a fixed number of aggregate queries; loops run over the handfu
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -221,17 +221,20 @@ def observations(context: ReportContext) -> dict:
 # --- meetings ------------------------------------------------------------------------------------------------------
 
 
-def _held_with_mentee(context: ReportContext, start: datetime, end: datetime, cutoff: datetime) -> Q:
-    """On the mentor's Assignment rows joined to their mentee's meeting participations: the meetings held with the
-    mentee in [start, end), by the programmes' counting rule (mentoring.programmes.held_meetings: accepted, ended
-    by the cutoff, in the pair's programme, led by the pair's mentor-side user - here the mentor -, started on or
-    after the day the pair started, the mentee a participant who accepted). A join, not a subquery per pair and
-    format: the same meetings (one participation per meeting and person), counted with one grouping."""
-    attended, meeting = "resident__user__meeting_participations__", "resident__user__meeting_participations__meeting__"
-    return Q(**{f"{attended}response": MeetingParticipant.Response.ACCEPTED, f"{meeting}programme": F("programme"),
+def _held_with_mentee(context: ReportContext, start: datetime, end: datetime, cutoff: datetime) -> dict:
+    """Annotations joining the mentor's Assignment rows to the meetings held with the mentee in [start, end) by the
+    programmes' counting rule (mentoring.programmes.held_meetings): `held`, the meetings of the pair's programme led
+    by the mentor (the pair's mentor-side user), accepted, ended by the cutoff and started on or after the day the
+    pair started; `attended`, the mentee's accepted participation in one of them (one per meeting and person). Two
+    joins instead of a subquery per pair and figure."""
+    meeting = "programme__meetings__"
+    return {"held": FilteredRelation("programme__meetings", condition=Q(**{
                 f"{meeting}mentor_user": context.mentor.user_id, f"{meeting}status": Meeting.Status.ACCEPTED,
                 f"{meeting}ends_at__lte": cutoff, f"{meeting}starts_at__date__gte": F("started_on"),
-                f"{meeting}starts_at__gte": start, f"{meeting}starts_at__lt": end})
+                f"{meeting}starts_at__gte": start, f"{meeting}starts_at__lt": end})),
+            "attended": FilteredRelation("held__participants", condition=Q(
+                held__participants__user=F("resident__user"),
+                held__participants__response=MeetingParticipant.Response.ACCEPTED))}
 
 
 def meetings(context: ReportContext) -> dict:
@@ -262,13 +265,12 @@ def meetings(context: ReportContext) -> dict:
         column("upcoming", _("Accepted, still to come"), "int"), column("proposed", _("Awaiting an answer"), "int"),
         column("called_off", _("Declined or cancelled"), "int")], summary_rows)
 
-    held = _held_with_mentee(context, start, end, cutoff)
-    meeting = "resident__user__meeting_participations__meeting"
     pairs = (_assignments_in_year(context)
              .select_related("resident__user", "programme")
-             .annotate(one_to_one=Count(meeting, filter=held & Q(**{f"{meeting}__format": Meeting.Format.ONE_TO_ONE})),
-                       group=Count(meeting, filter=held & Q(**{f"{meeting}__format": Meeting.Format.GROUP})),
-                       last_met=Max(f"{meeting}__starts_at", filter=held))
+             .annotate(**_held_with_mentee(context, start, end, cutoff))
+             .annotate(one_to_one=Count("attended", filter=Q(held__format=Meeting.Format.ONE_TO_ONE)),
+                       group=Count("attended", filter=Q(held__format=Meeting.Format.GROUP)),
+                       last_met=Max("held__starts_at", filter=Q(attended__isnull=False)))
              .order_by("resident__user__last_name", "resident__user__first_name", "programme__kind", "pk"))
     mentee_rows = [[a.resident.user.full_name, a.programme.display_name, a.one_to_one, a.group,
                     a.one_to_one + a.group, timezone.localdate(a.last_met).isoformat() if a.last_met else None]
