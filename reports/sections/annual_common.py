@@ -86,6 +86,14 @@ def count_of(qs: QuerySet, group: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def once_each(rows: QuerySet) -> QuerySet:
+    """`rows` (annotated, one per resident or mentor) as the rows a section's figures are aggregated over, each
+    annotation computed once per row: DISTINCT, a no-op on rows that are unique already, keeps PostgreSQL from
+    merging this query into the aggregate's, where each figure naming an annotation (`_in{i}` names the year's
+    members in every figure of the year) would run its subquery again."""
+    return rows.distinct()
+
+
 def ratio(part, whole) -> float | None:
     return round(part / whole, 1) if whole else None
 

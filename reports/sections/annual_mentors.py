@@ -23,6 +23,7 @@ from .annual_common import (
     clinical_on,
     mentors_in_scope,
     no_years,
+    once_each,
     ratio,
     site_note,
     years_of,
@@ -76,7 +77,7 @@ def compliance(context: ReportContext) -> dict:
     for i, year in enumerate(years):
         annotations.update(compliance_annotations(policy, year, i))
         figures.update(compliance_figures(i, str(i)))
-    counts = mentors_in_scope(context).order_by().annotate(**annotations).aggregate(**figures)
+    counts = once_each(mentors_in_scope(context).order_by().annotate(**annotations)).aggregate(**figures)
     rows = []
     for i, year in enumerate(years):
         mentors = counts[f"mentors{i}"]

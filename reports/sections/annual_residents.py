@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 
 from assessments.models import EntrustmentDecision, EPAExpectation, ExamResult, Observation
 from assessments.standing import BASE_LEVEL
-from residents.models import Resident
 
 from ..context import ReportContext
 from ..result import chart, column, pct, section, table
@@ -37,6 +36,7 @@ from .annual_common import (
     clinical_during,
     count_of,
     no_years,
+    once_each,
     ratio,
     residents_in_scope,
     site_note,
@@ -53,8 +53,9 @@ def granted_by(end: datetime, resident_ref, epa_ref):
     history = (EntrustmentDecision.history.model.objects
                .filter(resident_id=resident_ref, epa_id=epa_ref, decided_at__lt=end).exclude(history_type="-")
                .order_by("-decided_at", "-history_id").values("level")[:1])
-    decision = EntrustmentDecision.objects.filter(resident=resident_ref, epa=epa_ref, decided_at__lt=end).values(
-        "level")[:1]
+    # One decision per (resident, EPA): no order needed (the model's order would join the EPA to sort one row).
+    decision = EntrustmentDecision.objects.filter(resident=resident_ref, epa=epa_ref, decided_at__lt=end).order_by(
+    ).values("level")[:1]
     return Coalesce(Subquery(history, output_field=IntegerField()), Subquery(decision, output_field=IntegerField()),
                     Value(BASE_LEVEL))
 
@@ -95,14 +96,6 @@ def progress_annotations(year: Year, i: int) -> dict:
                                   for name, count in counts.items()}}
 
 
-def once_per_resident(residents: QuerySet[Resident]) -> QuerySet[Resident]:
-    """`residents` (annotated) as the rows the figures are aggregated over, each annotation computed once per
-    resident: DISTINCT, a no-op on rows that are one per resident, keeps PostgreSQL from merging this query into the
-    aggregate's, where each figure naming an annotation (`_in{i}` in all five, `_behind{i}` in two) would run its
-    subquery again."""
-    return residents.distinct()
-
-
 def progress_figures(i: int, key: str, where: Q = EVERYONE) -> dict:
     member = Q(**{f"_in{i}": True}) & where
     return {f"residents{key}": Count("pk", filter=member),
@@ -132,7 +125,7 @@ def progress(context: ReportContext) -> dict:
     for i, year in enumerate(years):
         annotations.update(progress_annotations(year, i))
         figures.update(progress_figures(i, str(i)))
-    counts = once_per_resident(residents_in_scope(context).order_by().annotate(**annotations)).aggregate(**figures)
+    counts = once_each(residents_in_scope(context).order_by().annotate(**annotations)).aggregate(**figures)
     rows = [[year.label, *progress_cells(counts, str(i))] for i, year in enumerate(years)]
     columns = [column("year", _("Academic year")),
                column("residents", _("Residents with a clinical mentor in the year"), "int"),

@@ -14,11 +14,18 @@ from organization.services import policy_for
 
 from ..context import ReportContext
 from ..result import chart, column, pct, section, table
-from .annual_common import EVERYONE, mentors_in_scope, no_years, ratio, residents_in_scope, years_of
+from .annual_common import (
+    EVERYONE,
+    mentors_in_scope,
+    no_years,
+    once_each,
+    ratio,
+    residents_in_scope,
+    years_of,
+)
 from .annual_mentors import compliance_annotations, compliance_figures, load_annotations, load_figures
 from .annual_residents import (
     exam_summaries,
-    once_per_resident,
     progress_annotations,
     progress_cells,
     progress_figures,
@@ -44,7 +51,7 @@ def sites(context: ReportContext) -> dict:
     places = list(ClinicalSite.objects.filter(departments=context.department).order_by("name", "pk"))
     groups = [(str(site.pk), Q(clinical_site=site.pk)) for site in places] + [(ALL, EVERYONE)]
     members = residents_in_scope(context).order_by().annotate(**progress_annotations(year, 0)).filter(_in0=True)
-    of_residents = once_per_resident(members).aggregate(
+    of_residents = once_each(members).aggregate(
         **{k: v for key, where in groups for k, v in progress_figures(0, key, where).items()})
     of_mentors = mentors_in_scope(context).order_by().annotate(
         **compliance_annotations(policy, year, 0), **load_annotations(year, 0)).aggregate(
