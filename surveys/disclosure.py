@@ -109,8 +109,7 @@ def disclose(*, order: Sequence[Hashable], totals: Mapping[Hashable, int], thres
         shown.extend(new)
         _apply_cap(campaign, new, shown, max_component, result)
         while True:
-            component = _component(campaign, shown)
-            inside = [b for b in shown if b.cells.keys() <= component]
+            component, inside = _component(campaign, shown)
             culprits = _violation(sorted(component, key=position.__getitem__), inside, totals, thresholds,
                                   result.shown_totals)
             if culprits is None:
@@ -123,23 +122,28 @@ def disclose(*, order: Sequence[Hashable], totals: Mapping[Hashable, int], thres
     return result
 
 
-def _component(campaign, shown: list[_Block]) -> set:
-    """The campaigns linked to `campaign` through shown blocks."""
-    component, frontier = {campaign}, [campaign]
+def _component(campaign, shown: list[_Block]) -> tuple[set, list[_Block]]:
+    """The campaigns linked to `campaign` through shown blocks, and the shown blocks lying in them (those touching
+    any of them: a block touching the component links all its campaigns into it), in the order of `shown`."""
+    by_campaign: dict = {}
+    for block in shown:
+        for c in block.cells:
+            by_campaign.setdefault(c, []).append(block)
+    component, frontier, linked = {campaign}, [campaign], set()
     while frontier:
-        current = frontier.pop()
-        for block in shown:
-            if current in block.cells:
+        for block in by_campaign.get(frontier.pop(), ()):
+            if block not in linked:  # blocks are hashed by identity (eq=False)
+                linked.add(block)
                 for other in block.cells:
                     if other not in component:
                         component.add(other)
                         frontier.append(other)
-    return component
+    return component, [b for b in shown if b in linked]
 
 
 def _apply_cap(campaign, new: list[_Block], shown: list[_Block], cap: int, result: Disclosure) -> None:
     """Hide new blocks, the one reaching furthest back first, until the new campaign's component fits the cap."""
-    while len(_component(campaign, shown)) > cap:
+    while len(_component(campaign, shown)[0]) > cap:
         victim = min((b for b in new if b in shown), key=lambda b: (b.first, b.n, b.key))
         shown.remove(victim)
         result.hidden[victim.key] = COMPONENT_CAP
