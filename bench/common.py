@@ -46,6 +46,12 @@ def setup() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # As in production (DEBUG=false): no cursor wrapper logging every query into connection.queries. Only the
+    # query log is turned off here; the static-files storage chosen by the settings at import stays the
+    # development one, so pages render without collectstatic. Query counts use CaptureQueriesContext.
+    settings.DEBUG = False
 
 
 def _psql(*args: str) -> str:
