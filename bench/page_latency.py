@@ -4,8 +4,8 @@
 
 Against PostgreSQL: residency_bench_demo (seed_demo) and residency_bench_10x (seed_scale, the default scale),
 built when missing (see bench/common.py). Each page is requested with the Django test client (the whole stack:
-middleware, sessions, templates; no query log, as in production) N times after one warm-up, signed in as a user chosen by
-the same rule in both databases: the first department's first coordinator; its mentor with the most current
+middleware, sessions, templates; no query log, as in production) N times after one warm-up, signed in as a user
+chosen by the same rule in both databases: the first department's first coordinator; its mentor with the most current
 residents; that mentor's first current resident. Every answer must be 200. --demo-db / --scale-db measure other
 existing databases instead (e.g. copies migrated to a new index: the benchmark databases are only migrated when built).
 """
