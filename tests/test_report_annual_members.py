@@ -1,7 +1,8 @@
 """The annual report's resident figures (progress, and the sites' residents) are computed over the year's residents
-only, each resident's subqueries once (reports/sections/annual_residents: progress_annotations, once_each):
-the figures are those of the plain computation, where every resident's EPAs and observations were looked up for
-every year and the aggregate named the subqueries directly. Compared on the fixed dataset of test_report_annual,
+only, each resident's subqueries once (annual_common.once_each), the EPAs with an expected level counted once per
+specialty and year of study (annual_residents.expected_counts): the figures are those of the plain computation,
+where every resident's EPAs and observations were looked up for every year and the aggregate named the
+subqueries directly. Compared on the fixed dataset of test_report_annual,
 grown with more mentors, residents, decisions and observations, for the department and for one clinical site.
 """
 
@@ -13,9 +14,16 @@ from django.db.models import Exists, OuterRef, Q
 from assessments.models import EntrustmentDecision, Observation
 from reports.context import ReportContext
 from reports.models import ReportRun
-from reports.sections.annual_common import EVERYONE, clinical_during, count_of, residents_in_scope, years_of
-from reports.sections.annual_residents import (
+from reports.sections.annual_common import (
+    EVERYONE,
+    clinical_during,
+    count_of,
     once_each,
+    residents_in_scope,
+    years_of,
+)
+from reports.sections.annual_residents import (
+    expected_counts,
     progress_annotations,
     progress_figures,
     standing_annotations,
@@ -61,7 +69,8 @@ def test_the_residents_figures_are_those_of_the_plain_computation(coordinator, d
     context = context_of(coordinator, department, world["year"], world["s1"] if one_site else None)
     groups = [("s1", Q(clinical_site=world["s1"].pk)), ("s2", Q(clinical_site=world["s2"].pk)), ("all", EVERYONE)]
     plain = figures_of(context, groups, plain_annotations, lambda residents: residents)
-    assert figures_of(context, groups, progress_annotations, once_each) == plain
+    expected = expected_counts(context)
+    assert figures_of(context, groups, lambda year, i: progress_annotations(year, i, expected), once_each) == plain
     assert plain["residentsall_3"] > 8 and plain["observationsall_2"] > 0  # the grown data counts
 
 
@@ -77,7 +86,8 @@ def test_the_sites_residents_are_the_years_residents(coordinator, department, sp
     year = years_of(context)[-1]
     groups = [("s1", Q(clinical_site=world["s1"].pk)), ("s2", Q(clinical_site=world["s2"].pk)), ("all", EVERYONE)]
     figures = {k: v for key, where in groups for k, v in progress_figures(0, key, where).items()}
-    members = residents_in_scope(context).order_by().annotate(**progress_annotations(year, 0)).filter(_in0=True)
+    members = (residents_in_scope(context).order_by()
+               .annotate(**progress_annotations(year, 0, expected_counts(context))).filter(_in0=True))
     plain = residents_in_scope(context).order_by().annotate(**plain_annotations(year, 0)).aggregate(**figures)
     assert once_each(members).aggregate(**figures) == plain
     assert plain["residentss2"] == 4  # r4, r7-r9: not the unassigned resident

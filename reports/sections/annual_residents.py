@@ -81,16 +81,29 @@ def standing_annotations(year: Year, i: int) -> dict:
     return {f"_expected{i}": count_of(expected, "epa__specialty"), f"_behind{i}": count_of(behind, "epa__specialty")}
 
 
-def progress_annotations(year: Year, i: int) -> dict:
+def expected_counts(context: ReportContext) -> dict[tuple[int, int], int]:
+    """{(specialty id, year of study): the specialty's active EPAs with a level expected in that year of study} of
+    the department's specialties (one small query): the same for every resident of a specialty and year of study,
+    so counted once here rather than for each resident and year (standing_annotations' `_expected`)."""
+    return {(specialty, year_of_study): n for specialty, year_of_study, n in EPAExpectation.objects.filter(
+        epa__is_active=True, epa__specialty__department=context.department).order_by().values_list(
+        "epa__specialty", "year_of_study").annotate(n=Count("pk"))}
+
+
+def progress_annotations(year: Year, i: int, expected: dict[tuple[int, int], int]) -> dict:
     """On a Resident queryset: had a clinical mentor in the year (`_in{i}`), where they stood on the EPAs
-    (standing_annotations), the observations they received in the year. Only the figures of the year's residents
-    count (progress_figures), so the EPAs and observations of the others are not looked up (0); observations are
-    counted as rows (COUNT(*)), which the index on (resident, EPA, day) answers without reading the table."""
+    (standing_annotations; the EPAs with an expected level taken from `expected`, expected_counts), the
+    observations they received in the year. Only the figures of the year's residents count (progress_figures), so
+    the EPAs and observations of the others are not looked up (0); observations are counted as rows (COUNT(*)),
+    which the index on (resident, EPA, day) answers without reading the table."""
     member = Exists(clinical_during(year, resident=OuterRef("pk")))
     received = (Observation.objects.filter(resident=OuterRef("pk"), observed_on__gte=year.starts_on,
                                            observed_on__lte=year.day)
                 .order_by().values("resident").annotate(n=Count("*")).values("n")[:1])
-    counts = {**standing_annotations(year, i),
+    # The year of study is counted from the cohort's intake year (expectations_in): year 1 in the intake year.
+    of_their_year = Case(*(When(specialty=specialty, cohort__intake_year__start_year=year.start_year + 1 - of_study,
+                                then=Value(n)) for (specialty, of_study), n in expected.items()), default=Value(0))
+    counts = {**standing_annotations(year, i), f"_expected{i}": of_their_year,
               f"_received{i}": Coalesce(Subquery(received, output_field=IntegerField()), Value(0))}
     return {f"_in{i}": member, **{name: Case(When(member, then=count), default=Value(0))
                                   for name, count in counts.items()}}
@@ -121,9 +134,9 @@ def progress(context: ReportContext) -> dict:
     years = years_of(context)
     if not years:
         return no_years("progress", _("Resident progress"))
-    annotations, figures = {}, {}
+    annotations, figures, expected = {}, {}, expected_counts(context)
     for i, year in enumerate(years):
-        annotations.update(progress_annotations(year, i))
+        annotations.update(progress_annotations(year, i, expected))
         figures.update(progress_figures(i, str(i)))
     counts = once_each(residents_in_scope(context).order_by().annotate(**annotations)).aggregate(**figures)
     rows = [[year.label, *progress_cells(counts, str(i))] for i, year in enumerate(years)]

@@ -26,6 +26,7 @@ from .annual_common import (
 from .annual_mentors import compliance_annotations, compliance_figures, load_annotations, load_figures
 from .annual_residents import (
     exam_summaries,
+    expected_counts,
     progress_annotations,
     progress_cells,
     progress_figures,
@@ -50,7 +51,8 @@ def sites(context: ReportContext) -> dict:
     policy = policy_for(context.department)
     places = list(ClinicalSite.objects.filter(departments=context.department).order_by("name", "pk"))
     groups = [(str(site.pk), Q(clinical_site=site.pk)) for site in places] + [(ALL, EVERYONE)]
-    members = residents_in_scope(context).order_by().annotate(**progress_annotations(year, 0)).filter(_in0=True)
+    members = (residents_in_scope(context).order_by()
+               .annotate(**progress_annotations(year, 0, expected_counts(context))).filter(_in0=True))
     of_residents = once_each(members).aggregate(
         **{k: v for key, where in groups for k, v in progress_figures(0, key, where).items()})
     of_mentors = mentors_in_scope(context).order_by().annotate(
