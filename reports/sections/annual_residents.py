@@ -130,7 +130,7 @@ def progress_cells(counts: dict, key: str) -> list:
 def progress(context: ReportContext) -> dict:
     """Per year, the residents with a clinical mentor in it: the share of their EPAs at or above the level expected
     for their year of study on the year's day, the share with no EPA behind, and the observations they received in
-    the year per resident (one query)."""
+    the year per resident (two queries: the EPAs expected per specialty and year of study, then one aggregate)."""
     years = years_of(context)
     if not years:
         return no_years("progress", _("Resident progress"))

@@ -39,7 +39,7 @@ ALL = "all"
 def sites(context: ReportContext) -> dict:
     """Per clinical site of the department, in the report's year: residents with a clinical mentor and their EPA
     levels and observations, mentors with residents and their eligibility and load, exam results; the whole
-    department on the last row. Six queries."""
+    department on the last row. Seven queries."""
     title = _("Clinical sites")
     if context.clinical_site is not None:
         return section("sites", title, notes=[_("This report is for one clinical site; the department's report "
