@@ -72,14 +72,12 @@ def size(context: ReportContext) -> dict:
 
 def cohort_mentors(context: ReportContext):
     """The current clinical mentors of the cohort's residents, with their whole clinical load (`active_count`)
-    and the cohort's residents among it (`cohort_count`: the current clinical assignments the filter joined),
-    by name; only what the section shows is read (the mentor's name)."""
-    current = Q(assignments__ended_on__isnull=True, assignments__kind="clinical",
-                assignments__resident__cohort=context.cohort)
-    return (Mentor.objects.filter(current).select_related("user")
+    and the cohort's residents among it (`cohort_count`), by name; only what the section shows is read."""
+    mine = active_clinical(mentor=OuterRef("pk"), resident__cohort=context.cohort)
+    return (Mentor.objects.filter(Exists(mine)).select_related("user")
             .only("user__last_name", "user__first_name", "user__middle_name")
-            .annotate(cohort_count=Count("assignments"), active_count=count_of(active_clinical(mentor=OuterRef("pk")),
-                                                                               "mentor"))
+            .annotate(cohort_count=count_of(mine, "mentor"),
+                      active_count=count_of(active_clinical(mentor=OuterRef("pk")), "mentor"))
             .order_by("user__last_name", "user__first_name", "pk"))
 
 
@@ -172,24 +170,24 @@ def eligibility(context: ReportContext) -> dict:
 def curriculum_split(year, residents) -> dict:
     """The split rule over the disciplines of the year's curricula of `residents` (every status): disciplines in
     all and within the bounds, curricula with disciplines and those with one outside, and the disciplines outside
-    per share. One query: the disciplines counted by curriculum and by the parts of the rule they meet
-    (sections/rules.py), a row for each combination met, added up here."""
-    conditions = split_conditions()
-    flags = {name: ExpressionWrapper(condition, output_field=BooleanField()) for name, condition in conditions.items()}
+    per share. One query: each discipline with the parts of the rule it meets (sections/rules.py), counted
+    here."""
+    flags = {name: ExpressionWrapper(condition, output_field=BooleanField())
+             for name, condition in split_conditions().items()}
     rows = (CurriculumItem.objects.filter(curriculum__academic_year=year, curriculum__resident__in=residents)
-            .annotate(**flags).order_by().values_list("curriculum", *flags).annotate(n=Count("pk")))
+            .annotate(**flags).order_by().values_list("curriculum", *flags))
     split = {"items": 0, "within": 0, **dict.fromkeys(SHARES, 0)}
     curricula, out = set(), set()
-    for curriculum, *met, n in rows:
+    for curriculum, *met in rows:
         met = dict(zip(flags, met, strict=True))
-        split["items"] += n
+        split["items"] += 1
         curricula.add(curriculum)
         if all(met.values()):
-            split["within"] += n
+            split["within"] += 1
         else:
             out.add(curriculum)
         for share in SHARES:
-            split[share] += 0 if met[share] else n
+            split[share] += not met[share]
     return {**split, "curricula": len(curricula), "curricula_out": len(out)}
 
 

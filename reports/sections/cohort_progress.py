@@ -3,7 +3,7 @@
 from collections import Counter
 from datetime import date
 
-from django.db.models import Avg, Count, F, FilteredRelation, FloatField, IntegerField, OuterRef, Q, Sum, Value
+from django.db.models import Avg, Count, F, FilteredRelation, FloatField, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,6 @@ from residents.requirements import COUNTED, month_bounds, month_start, previous_
 
 from ..context import ReportContext
 from ..result import chart, column, pct, section, table
-from .annual_common import count_of
 from .cohort_common import cohort_residents, current_year, in_training, no_year_note
 from .stats import summaries
 
@@ -144,24 +143,24 @@ def epa_standing(context: ReportContext) -> dict[int, dict]:
 def epa(context: ReportContext) -> dict:
     """For each active EPA of the specialty: the residents at or above the level expected for their year of
     study (EPAExpectation), by their current level (the granted level, level 1 without a decision:
-    assessments.standing.granted_level), the mean level, and the observations of the current year. Three
-    queries: the academic year, the active EPAs with their observations counted, and the residents' standing
-    grouped by EPA (epa_standing)."""
+    assessments.standing.granted_level), the mean level, and the observations of the current year. Four
+    queries: the academic year, the active EPAs, the observations of the cohort's residents counted by EPA, and
+    the residents' standing grouped by EPA (epa_standing)."""
     year = current_year(context)
     residents = cohort_residents(context).filter(status__in=GRID_STATUSES)
-    observations = Value(None, output_field=IntegerField())
+    epas = active_epas(context.cohort.specialty).values_list("pk", "code", "title")
+    observed = {}
     if year is not None:
-        observations = count_of(Observation.objects.filter(epa=OuterRef("pk"), resident__in=residents,
-                                                           observed_on__range=(year.starts_on, context.as_of)), "epa")
-    epas = active_epas(context.cohort.specialty).annotate(observed=observations).values_list("pk", "code", "title",
-                                                                                             "observed")
+        observed = dict(Observation.objects.filter(resident__in=residents,
+                                                   observed_on__range=(year.starts_on, context.as_of))
+                        .order_by().values_list("epa").annotate(n=Count("pk")))
     standing = epa_standing(context)
     none = {"n": 0, "at_or_above": 0, "mean_level": None, "mean_expected": None}
     rows = []
-    for pk, code, title, observed in epas:
+    for pk, code, title in epas:
         s = standing.get(pk, none)
         rows.append((code, title, s["mean_expected"], s["n"], s["at_or_above"], pct(s["at_or_above"], s["n"]),
-                     s["mean_level"], observed))
+                     s["mean_level"], observed.get(pk, 0) if year is not None else None))
     progression = table(
         "epas", _("EPAs against the expected levels"),
         [column("epa", _("EPA")), column("title", _("Title")),
