@@ -74,13 +74,15 @@ class DutyFigures:
 def _with_duty_counts(qs: QuerySet[Resident], month: date) -> QuerySet[Resident]:
     start, end = month_bounds(month)
     # The month's duties only are joined (not every duty of every resident, filtered inside the counts): at the
-    # seed_scale size the department's list took 174 ms the old way, 47 ms this way, with identical rows.
+    # seed_scale size the department's list took 174 ms the old way, 47 ms this way, with identical rows. Their
+    # status is counted (never NULL, like the id) so that PostgreSQL reads them from the index on (resident, status,
+    # start) alone.
     in_month = FilteredRelation("night_duties", condition=Q(night_duties__starts_at__gte=start,
                                                             night_duties__starts_at__lt=end))
     return qs.alias(month_duties=in_month).annotate(
-        duties_logged=Count("month_duties", filter=Q(month_duties__status__in=COUNTED)),
-        duties_confirmed=Count("month_duties", filter=Q(month_duties__status=ReviewStatus.CONFIRMED)),
-        duties_returned=Count("month_duties", filter=Q(month_duties__status=ReviewStatus.RETURNED)),
+        duties_logged=Count("month_duties__status", filter=Q(month_duties__status__in=COUNTED)),
+        duties_confirmed=Count("month_duties__status", filter=Q(month_duties__status=ReviewStatus.CONFIRMED)),
+        duties_returned=Count("month_duties__status", filter=Q(month_duties__status=ReviewStatus.RETURNED)),
     )
 
 
@@ -114,18 +116,26 @@ class DutyRow:
 def residents_below_duty_requirement(*, department: Department, month: date | None = None,
                                      limit: int | None = None) -> list[DutyRow]:
     """Active residents of the department with fewer confirmed night duties in the month than their
-    specialty requires, fewest first (one query). `month` defaults to the current month."""
+    specialty requires, fewest first, then by name (two queries). `month` defaults to the current month.
+
+    The residents are counted and ranked in a narrow query (their ids, names and the month's duties, read from the
+    index on (resident, status, start)), and only the `limit` listed are then loaded with their profile: the
+    department's every resident is not grouped with every column of its profile."""
     month = month_start(month or timezone.localdate())
-    qs = (_with_duty_counts(residents_base().filter(specialty__department=department,
-                                                    status=Resident.Status.ACTIVE), month)
-          .filter(duties_confirmed__lt=F("specialty__min_night_duties_per_month"))
-          .order_by("duties_confirmed", "user__last_name", "user__first_name", "pk"))
+    below = (_with_duty_counts(Resident.objects.filter(specialty__department=department,
+                                                       status=Resident.Status.ACTIVE), month)
+             .filter(duties_confirmed__lt=F("specialty__min_night_duties_per_month"))
+             .order_by("duties_confirmed", "user__last_name", "user__first_name", "pk")
+             .values("pk", "duties_logged", "duties_confirmed", "duties_returned"))
     if limit is not None:
-        qs = qs[:limit]
+        below = below[:limit]
+    rows = list(below)
+    residents = {r.pk: r for r in residents_base().filter(pk__in=[row["pk"] for row in rows])}
     return [
-        DutyRow(r, DutyFigures(month=month, required=r.specialty.min_night_duties_per_month,
-                               logged=r.duties_logged, confirmed=r.duties_confirmed, returned=r.duties_returned))
-        for r in qs
+        DutyRow(residents[row["pk"]], DutyFigures(
+            month=month, required=residents[row["pk"]].specialty.min_night_duties_per_month,
+            logged=row["duties_logged"], confirmed=row["duties_confirmed"], returned=row["duties_returned"]))
+        for row in rows
     ]
 
 
