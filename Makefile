@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed worker beat lint messages check-deploy clean
+.PHONY: run test install node migrate seed worker beat lint messages check-deploy clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
@@ -15,7 +15,18 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+## Test-only JavaScript (axe-core for the browser accessibility checks), pinned in package-lock.json. Without npm
+## the checks are skipped on a laptop; CI needs it.
+NODE_STAMP := node_modules/.package-lock.json
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund && touch $(NODE_STAMP); \
+	elif [ "$$CI" = "true" ]; then echo "npm is needed (apt-get install npm)"; exit 1; \
+	else echo "npm not found: the browser accessibility checks will be skipped"; fi
+
+node: $(NODE_STAMP)
+
+install: $(STAMP) node
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -52,4 +63,4 @@ check-deploy: install
 	ALLOWED_HOSTS=residency.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-artifacts
