@@ -325,7 +325,8 @@ def free_port() -> int:
 
 @contextmanager
 def servers(name: str, workers: int, logs: Path):
-    """gunicorn and a Celery worker on `name`; yields the base URL once /health/ answers 200 (database and broker)."""
+    """gunicorn and a Celery worker on `name`; yields the base URL and the two processes once /health/ answers 200
+    (database and broker)."""
     import redis
     import requests
 
@@ -357,7 +358,7 @@ def servers(name: str, workers: int, logs: Path):
             time.sleep(1)
         else:
             raise SystemExit(f"gunicorn did not answer /health/ with 200; see {logs}/gunicorn.log")
-        yield base
+        yield base, started
     finally:
         for process in reversed(started):
             process.terminate()
@@ -392,6 +393,14 @@ def run_locust(base: str, plan_file: Path, users: int, minutes: float, logs: Pat
             errors += int(r["Count"])
             print(f"  EXCEPTION {r['Count']}x {r['Message']}\n{r['Traceback']}")
     return [*sorted(rows[:-1]), rows[-1]], errors
+
+
+def cpu_seconds(process: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by a process and its children (gunicorn's workers, Celery's pool)."""
+    import psutil  # installed with locust
+
+    parent = psutil.Process(process.pid)
+    return sum(sum(p.cpu_times()[:2]) for p in [parent, *parent.children(recursive=True)])
 
 
 def _ms(value: str) -> str:
@@ -494,16 +503,19 @@ def main() -> None:
     queue_env = {k: SERVER_ENV[k] for k in ("REDIS_URL", "CELERY_TASK_ALWAYS_EAGER", "EMAIL_URL", "SECRET_KEY")}
     failed = False
     print(f"database {name}; gunicorn {args.workers} workers, Celery worker (2), Redis {REDIS_URL}; logs in {logs}")
-    with servers(name, args.workers, logs) as base:
+    with servers(name, args.workers, logs) as (base, (worker, gunicorn)):
         if not args.skip_locust:
             plan_file = logs / "plan.json"
             plan_file.write_text(json.dumps(common.run_child("load.py", name, "--step", "plan",
                                                              "--users", str(args.users))))
             print(f"locust: {args.users} users for {args.minutes:g} min against {base} ({load_average()}) ...",
                   flush=True)
-            since = time.time()
+            since, cpu = time.time(), (cpu_seconds(gunicorn), cpu_seconds(worker))
             rows, errors = run_locust(base, plan_file, args.users, args.minutes, logs)
-            print(f"after the run: {load_average()}")
+            took = time.time() - since
+            used = cpu_seconds(gunicorn) - cpu[0], cpu_seconds(worker) - cpu[1]
+            print(f"after the run: {load_average()}; {rows[-1][1] / took:.1f} requests/s; CPU used in {took:.0f} s: "
+                  f"gunicorn {used[0]:.0f} s, Celery worker {used[1]:.0f} s (2 cores: {2 * took:.0f} s)")
             common.print_table(["page (role: action)", "requests", "failures", "p50 ms", "p95 ms", "max ms"], rows)
             runs = common.run_child("load.py", name, "--step", "runs", "--since", str(since), **queue_env)
             print(f"report runs asked for during the load: {runs['done']} done, {runs['failed']} failed, "
