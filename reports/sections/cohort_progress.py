@@ -1,10 +1,9 @@
 """Cohort report sections on the residents' progress: activity and night duties, EPA progression, exams."""
 
-from collections import Counter
 from datetime import date
 
 from django.db.models import Avg, Count, F, FilteredRelation, FloatField, Q, Sum, Value
-from django.db.models.functions import Coalesce, ExtractMonth
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from assessments.models import ExamResult, ExamStage, Observation
@@ -36,31 +35,26 @@ def completed_months(context: ReportContext) -> list[date]:
 
 def night_duty_compliance(context: ReportContext, months: list[date]) -> dict:
     """Per month: residents in training, how many had at least the specialty's minimum of confirmed night duties
-    (residents.requirements: DutyFigures.met), and the mean of confirmed duties. One query: the residents with
-    their confirmed duties of the months (a filtered relation: no other duty is read), counted in the database
-    per resident and calendar month (a duty counts in the month it starts, in the site's time zone, as
-    residents.requirements.month_bounds; at most twelve consecutive months, so the month's number tells them
-    apart); a resident without any is one row with no month. The rows are added up per month here."""
+    (residents.requirements: DutyFigures.met), and the mean of confirmed duties. One query: each resident's
+    confirmed duties of the months (a filtered relation: no other duty is read) counted per month in the database
+    (a duty counts in the month it starts, residents.requirements.month_bounds), a row per resident; the residents
+    meeting the minimum and the means are taken over those rows here."""
     required = context.cohort.specialty.min_night_duties_per_month
     residents = in_training(context)
     if not months:
         return {"total": residents.count()}
-    first, last = month_bounds(months[0])[0], month_bounds(months[-1])[1]
-    rows = (residents.alias(duties=FilteredRelation("night_duties", condition=Q(
-                night_duties__status=ReviewStatus.CONFIRMED, night_duties__starts_at__gte=first,
-                night_duties__starts_at__lt=last)))
-            .order_by().values_list("pk", ExtractMonth("duties__starts_at")).annotate(n=Count("duties")))
-    counted, met, duties = set(), Counter(), Counter()
-    for resident, month, n in rows:
-        counted.add(resident)
-        duties[month] += n
-        met[month] += n >= required
-    total = len(counted)
+    bounds = [month_bounds(month) for month in months]
+    residents = residents.alias(duties=FilteredRelation("night_duties", condition=Q(
+        night_duties__status=ReviewStatus.CONFIRMED, night_duties__starts_at__gte=bounds[0][0],
+        night_duties__starts_at__lt=bounds[-1][1])))
+    per_month = {f"d{i}": Count("duties", filter=Q(duties__starts_at__gte=start, duties__starts_at__lt=end))
+                 for i, (start, end) in enumerate(bounds)}
+    counts = list(residents.annotate(**per_month).order_by().values_list(*per_month))
+    total = len(counts)
     figures = {"total": total}
-    for i, month in enumerate(months):
-        # A minimum of 0 is met by every resident, those without a duty in the month too.
-        figures[f"met{i}"] = met[month.month] if required > 0 else total
-        figures[f"mean{i}"] = duties[month.month] / total if total else None
+    for i in range(len(months)):
+        figures[f"met{i}"] = sum(1 for row in counts if row[i] >= required)
+        figures[f"mean{i}"] = sum(row[i] for row in counts) / total if total else None
     return figures
 
 
