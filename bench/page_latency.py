@@ -1,6 +1,7 @@
 """Median latency of the main pages of every role at demo size and at scale, and the ratio (target: at most 2x).
 
-    .venv/bin/python bench/page_latency.py [-n 20] [--rebuild] [--demo-db NAME] [--scale-db NAME]
+    .venv/bin/python bench/page_latency.py [-n 20] [--rounds R] [--page NAME] [--rebuild] [--demo-db NAME]
+                                           [--scale-db NAME]
 
 Against PostgreSQL: residency_bench_demo (seed_demo) and residency_bench_10x (seed_scale, the default scale),
 built when missing (see bench/common.py). Each page is requested with the Django test client (the whole stack:
@@ -8,6 +9,13 @@ middleware, sessions, templates; no query log, as in production) N times after o
 chosen by the same rule in both databases: the first department's first coordinator; its mentor with the most current
 residents; that mentor's first current resident. Every answer must be 200. --demo-db / --scale-db measure other
 existing databases instead (e.g. copies migrated to a new index: the benchmark databases are only migrated when built).
+--page NAME (repeatable) measures only those pages; --rounds R measures demo and scale in turn R times (a loaded
+machine's drift then hits both) and takes each page's median of the rounds' medians.
+
+The coordinator's dashboard shows two counts from the figures refreshed every 10 minutes by Celery beat
+(reports/dashboard.py), and counts them itself before a department's first refresh. It is measured both ways, each
+in a transaction rolled back afterwards (the benchmark databases are left as they are): "dashboard" with the
+department's figures just refreshed, as in production with beat running, and "dashboard, counted live" without them.
 """
 
 import argparse
@@ -60,28 +68,49 @@ def pages() -> list[tuple[str, str, object, str]]:
     ]
 
 
-def child(n: int) -> dict:
+def child(n: int, only: list[str]) -> dict:
     common.setup()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     setup_test_environment()  # the test client's ALLOWED_HOSTS and template hooks, as in the tests
-    out, clients = {}, {}
-    for role, page, user, url in pages():
-        if user.pk not in clients:
-            clients[user.pk] = Client()
-            clients[user.pk].force_login(user)
-        client = clients[user.pk]
+    from django.db import transaction
 
-        def get(client=client, url=url):
+    from organization.models import Department
+    from reports.dashboard import dashboard_figures_refresh
+    from reports.models import DashboardFigures
+
+    out, clients = {}, {}
+
+    def measure(key, client, url):
+        def get():
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
         times = common.timed(get, n)
         with CaptureQueriesContext(connection) as ctx:
             get()
-        out[f"{role}|{page}"] = {"median": common.median(times), "queries": len(ctx.captured_queries)}
+        out[key] = {"median": common.median(times), "queries": len(ctx.captured_queries)}
+
+    for role, page, user, url in pages():
+        if only and page not in only:
+            continue
+        if user.pk not in clients:
+            clients[user.pk] = Client()
+            clients[user.pk].force_login(user)
+        if page != "dashboard":
+            measure(f"{role}|{page}", clients[user.pk], url)
+            continue
+        department = Department.objects.get(pk=common.report_targets()["department"])
+        with transaction.atomic():  # as with beat running: the figures refreshed a moment ago
+            dashboard_figures_refresh(department=department)
+            measure(f"{role}|{page}", clients[user.pk], url)
+            transaction.set_rollback(True)
+        with transaction.atomic():  # before the department's first refresh
+            DashboardFigures.objects.filter(department=department).delete()
+            measure(f"{role}|{page}, counted live", clients[user.pk], url)
+            transaction.set_rollback(True)
     return out
 
 
@@ -91,16 +120,25 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="drop and build the databases again")
     parser.add_argument("--demo-db", help="measure the demo size in this existing database (e.g. a migrated copy)")
     parser.add_argument("--scale-db", help="measure the scale in this existing database (e.g. a migrated copy)")
+    parser.add_argument("--page", action="append", default=[], help="measure only this page (repeatable)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure demo and scale in turn this many times; the median of the rounds' medians")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.n)))
+        print(json.dumps(child(args.n, args.page)))
         return
     started = time.monotonic()
     demo_db = args.demo_db or common.ensure("demo", rebuild=args.rebuild)
     scale_db = args.scale_db or common.ensure("10x", rebuild=args.rebuild)
-    demo = common.run_child("page_latency.py", demo_db, "-n", str(args.n))
-    scale = common.run_child("page_latency.py", scale_db, "-n", str(args.n))
+    child_args = ["-n", str(args.n), *[a for page in args.page for a in ("--page", page)]]
+    runs = {"demo": [], "scale": []}
+    for _ in range(args.rounds):  # demo and scale in turn, so that a change of the machine's load hits both
+        runs["demo"].append(common.run_child("page_latency.py", demo_db, *child_args))
+        runs["scale"].append(common.run_child("page_latency.py", scale_db, *child_args))
+    demo, scale = ({key: {"median": common.median([run[key]["median"] for run in rounds]),
+                          "queries": rounds[-1][key]["queries"]} for key in rounds[0]}
+                   for rounds in (runs["demo"], runs["scale"]))
     rows, worst = [], 0.0
     for key in demo:
         role, page = key.split("|")

@@ -1,9 +1,14 @@
-"""A department's headline figures for the coordinator's dashboard, refreshed nightly (Celery beat, 02:30).
+"""A department's headline figures for the coordinator's dashboard, refreshed every 10 minutes (Celery beat).
 
 The figures are computed with aggregate queries, a fixed handful per department whatever the number of residents,
 mentors, observations or answers (one loop over the departments), and stored in reports.models.DashboardFigures,
 one row per department, replaced on every refresh (idempotent). The stored figures are numbers only; their labels
 are translated when the card is shown, in the reader's language.
+
+They include the two counts of the dashboard's assessment card whose work grows with the department (every active
+resident's EPAs): the entrustment proposals and the track suggestions awaiting the coordinator. The card shows them
+"as of" the refresh and links to the proposals and track suggestions pages, which stay live; before a department's
+first refresh it counts them itself.
 """
 
 from dataclasses import dataclass
@@ -13,7 +18,10 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessments.entrustment import proposal_count
 from assessments.models import ExamResult, Observation
+from assessments.policy import assessment_policy_for
+from assessments.tracks import track_suggestion_count
 from mentoring.eligibility import Load
 from mentoring.selectors import mentor_counts
 from organization.models import AcademicYear, Department
@@ -52,8 +60,10 @@ FIGURES = (
 
 
 def department_figures(department: Department, *, now: datetime, year: AcademicYear | None) -> dict:
-    """The headline figures of one department as of `now` (five aggregate queries and the policy). The mentors are
-    counted as on the dashboard (mentoring.selectors.mentor_counts)."""
+    """The headline figures of one department as of `now` (seven aggregate queries and the policies). The mentors
+    are counted as on the dashboard (mentoring.selectors.mentor_counts), the entrustment proposals and the track
+    suggestions as the live card counts them (assessments.entrustment.proposal_count,
+    assessments.tracks.track_suggestion_count): the numbers the proposals and track suggestions pages list."""
     today = timezone.localdate(now)
     policy = policy_for(department)
     active_mentor = Exists(active_clinical(resident=OuterRef("pk")))
@@ -86,6 +96,9 @@ def department_figures(department: Department, *, now: datetime, year: AcademicY
         "answered": answers["answered"],
         "invited": answers["invited"],
         "academic_year": str(year) if year else "",
+        # Shown by the assessment card (assessments' department_assessment_card), not in FIGURES.
+        "proposals": proposal_count(department, window=assessment_policy_for(department).proposal_window),
+        "track_suggestions": track_suggestion_count(department),
     }
 
 

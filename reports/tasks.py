@@ -34,7 +34,8 @@ def request_annual_monitoring() -> int:
 
 @shared_task(acks_late=True, ignore_result=True)
 def refresh_dashboard_figures() -> int:
-    """Every night (Celery beat, 02:30): each department's headline figures for the coordinator's dashboard."""
+    """Every 10 minutes (Celery beat): each department's headline figures for the coordinator's dashboard, the
+    counts of its assessment card included (shown "as of" the refresh)."""
     from .dashboard import dashboard_figures_refresh
 
     return dashboard_figures_refresh()

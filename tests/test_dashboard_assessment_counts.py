@@ -165,3 +165,79 @@ def test_dashboard_card_shows_the_counts_in_a_fixed_number_of_queries(client, co
     card = [q["sql"] for q in ctx.captured_queries if "assessments_observation" in q["sql"]
             or "assessments_trackdecision" in q["sql"]]
     assert len(card) == 2  # one count each
+
+
+# The card's counts from the periodic refresh (reports.dashboard) ---------------------------------------------------
+
+def card_of(html):
+    return html.split('id="dashboard-assessments"')[1].split("</section>")[0]
+
+
+def assessment_queries(ctx):
+    return [q["sql"] for q in ctx.captured_queries
+            if "assessments_observation" in q["sql"] or "assessments_trackdecision" in q["sql"]]
+
+
+def test_the_card_shows_the_refreshed_counts_as_of_their_time(client, coordinator, department, varied_proposals,
+                                                              varied_tracks, settings):
+    from reports.dashboard import dashboard_figures_refresh
+
+    client.force_login(coordinator)
+    url = reverse("mentoring:dashboard", args=[department.pk])
+    proposals = len(proposals_for_residents(department, window=3))
+    suggestions = len(track_suggestions(department))
+    at = timezone.localtime().replace(hour=9, minute=40, second=0, microsecond=0)
+    dashboard_figures_refresh(department=department, now=at)
+    # A new proposal after the refresh: the card keeps the refreshed count until the next refresh, the proposals
+    # page (live) lists it at once.
+    resident = Resident.objects.filter(specialty__department=department, status=Resident.Status.ACTIVE).first()
+    epa = resident.specialty.epas.filter(is_active=True).exclude(
+        pk__in=[e for r, e in proposals_for_residents(department, window=3) if r == resident.pk]).first()
+    Observation.objects.bulk_create(Observation(resident=resident, epa=epa, mentor=Observation.objects.first().mentor,
+                                                level=5, observed_on=today()) for _ in range(3))
+    assert len(proposals_for_residents(department, window=3)) == proposals + 1
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(url).content.decode()
+    card = card_of(html)
+    assert f'id="stat-proposals">{proposals}<' in card
+    assert f'id="stat-track-suggestions">{suggestions}<' in card
+    assert "As of 9:40 a.m. (counted every 10 minutes); the lists behind these numbers are live." in card
+    assert reverse("assessments:proposals", args=[department.pk]) in card
+    assert reverse("assessments:track_suggestions", args=[department.pk]) in card
+    assert assessment_queries(ctx) == []  # nothing counted on the request
+    assert "except the assessment counts and the headline figures" in html
+    # Refreshed again (by beat, every 10 minutes): the new proposal is counted.
+    dashboard_figures_refresh(department=department, now=at + timedelta(minutes=10))
+    card = card_of(client.get(url).content.decode())
+    assert f'id="stat-proposals">{proposals + 1}<' in card and "As of 9:50 a.m. " in card
+
+
+def test_counts_of_an_earlier_day_say_the_day(client, coordinator, department, varied_tracks):
+    from reports.dashboard import dashboard_figures_refresh
+
+    client.force_login(coordinator)
+    dashboard_figures_refresh(department=department, now=timezone.now() - timedelta(days=2))
+    card = card_of(client.get(reverse("mentoring:dashboard", args=[department.pk])).content.decode())
+    day = timezone.localdate() - timedelta(days=2)
+    assert "As of " in card and str(day.year) in card
+    assert f'id="stat-track-suggestions">{len(track_suggestions(department))}<' in card
+
+
+def test_without_refreshed_counts_the_card_counts_them_live(client, coordinator, department, varied_proposals,
+                                                           varied_tracks):
+    from reports.models import DashboardFigures
+
+    client.force_login(coordinator)
+    url = reverse("mentoring:dashboard", args=[department.pk])
+    proposals = len(proposals_for_residents(department, window=3))
+    suggestions = len(track_suggestions(department))
+    # Figures stored before the counts were part of them (an older refresh): counted live as with no figures.
+    DashboardFigures.objects.create(department=department, figures={"active_residents": 1}, computed_at=timezone.now())
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            card = card_of(client.get(url).content.decode())
+        assert f'id="stat-proposals">{proposals}<' in card
+        assert f'id="stat-track-suggestions">{suggestions}<' in card
+        assert "Counted now." in card and "As of" not in card
+        assert len(assessment_queries(ctx)) == 2
+        DashboardFigures.objects.all().delete()

@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.entrustment import proposals_for_residents
+from assessments.tracks import track_suggestions
 from organization.models import Department
 from reports.dashboard import dashboard_figures_refresh
 from reports.models import DashboardFigures
@@ -89,7 +91,11 @@ def test_the_figures_computed_by_hand(department, world):
         "answered": 1,
         "invited": 4,
         "academic_year": "2026-2027",
+        "proposals": 0,  # one observation per resident: fewer than the window of 3
+        "track_suggestions": 1,  # r3 (latest score 50, below 70): support; r2's 91 has an EPA behind, no research
     }
+    assert stored.figures["proposals"] == len(proposals_for_residents(department))
+    assert stored.figures["track_suggestions"] == len(track_suggestions(department)) == 1
 
 
 def test_without_a_current_academic_year_the_year_figures_are_empty(department, make_resident):
@@ -134,12 +140,12 @@ def test_the_refresh_runs_a_fixed_number_of_queries(department, specialty, world
     assert DashboardFigures.objects.get(department=department).figures["active_residents"] == 6 + 15
 
 
-def test_the_task_is_scheduled_nightly(settings, department):
+def test_the_task_is_scheduled_every_10_minutes(settings, department):
     from reports.tasks import refresh_dashboard_figures
 
     entry = settings.CELERY_BEAT_SCHEDULE["reports-dashboard-figures"]
     assert entry["task"] == "reports.tasks.refresh_dashboard_figures" == refresh_dashboard_figures.name
-    assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {30})
+    assert (entry["schedule"].hour, entry["schedule"].minute) == (set(range(24)), set(range(0, 60, 10)))
     refresh_dashboard_figures.delay()  # eager in tests
     assert DashboardFigures.objects.filter(department=department).exists()
 
@@ -148,7 +154,7 @@ def test_the_dashboard_shows_the_card(client, coordinator, department, world):
     client.force_login(coordinator)
     url = reverse("mentoring:dashboard", kwargs={"department_id": department.pk})
     page = client.get(url).content.decode()
-    assert 'id="dashboard-figures"' in page and "The headline figures are computed tonight." in page
+    assert 'id="dashboard-figures"' in page and "The headline figures are computed within 10 minutes." in page
     dashboard_figures_refresh(department=department, now=NOW)
     page = client.get(url).content.decode()
     card = page.split('id="dashboard-figures"')[1].split("</section>")[0]
