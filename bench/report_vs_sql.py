@@ -11,11 +11,11 @@ hand-written SQL query (one cursor.execute + fetchall) giving every figure the s
 compute the same thing. Printed per section and per report: ORM ms, SQL ms, ratio; per report, the covered
 sections' totals and the ORM time of the sections not covered.
 
-Covered: cohort size, mentor load, exams; mentor observations; annual compliance (the eligibility rules of
-mentoring/eligibility_db.py, their boundary days computed by the same functions), load, progress (EPA standing from
-the decisions' history) and exams. Not covered yet: the surveys' sections (disclosure control and pooling are
-Python rules: one query would not compute the same thing) and the others, which only time was lacking for
-(cohort eligibility, curricula, activity, EPA; mentor residents, exams, meetings, evaluations; annual sites).
+Every section of the three reports has a baseline (bench/sql_cohort.py, sql_mentor.py, sql_annual.py and
+sql_surveys.py; each module's docstring defines its queries). The questionnaire sections' baselines apply the
+results pages' rules (closed, released, at least k; an item at least k) as HAVING / FILTER conditions; the mentor
+report's pooled satisfaction walks the pooling with a recursive CTE, and takes the department-wide complementary
+suppression's verdicts (which blocks the disclosure audit hides) as an input computed outside the timing.
 """
 
 import argparse
