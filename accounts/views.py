@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import check_for_language
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from organization.selectors import departments_for_user
@@ -38,6 +38,7 @@ def set_language(request):
 
 
 @login_required
+@require_GET
 def home(request):
     """Send each person to the page of their role; people with several roles pick."""
     user = request.user

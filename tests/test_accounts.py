@@ -126,6 +126,12 @@ def test_home_sends_each_role_to_its_page(client, coordinator, department, make_
     assert client.get("/").url == reverse("mentoring:resident_home")
 
 
+def test_home_takes_no_post(client, coordinator):
+    """The home page only sends people on: a POST is refused (405) rather than handled like a GET."""
+    client.force_login(coordinator)
+    assert client.post("/", {"anything": "1"}).status_code == 405
+
+
 def test_coordinator_who_is_also_mentor_chooses(client, department, make_mentor):
     from organization.services import coordinator_add
 
