@@ -255,6 +255,18 @@ def test_an_unsafe_next_is_ignored(client, resident, mentor):
     assert response.url == reverse("mentoring:goal_detail", args=[goal.pk])
 
 
+@pytest.mark.parametrize("back", ["0", "9999-12-31T23:59", "mentoring:my_goals", "a b", "//evil.example/"])
+def test_a_next_that_is_not_a_path_is_ignored(client, resident, mentor, back):
+    """Found by tests/test_fuzz_forms.py: a word in `next` was taken for a URL name by `redirect` (500)."""
+    goal = add_goal(resident, resident.user)
+    client.force_login(mentor.user)
+    detail = reverse("mentoring:goal_detail", args=[goal.pk])
+    assert client.post(reverse("mentoring:goal_agree", args=[goal.pk]), {"next": back}).url == detail
+    client.force_login(resident.user)
+    response = client.post(reverse("mentoring:goal_note_add", args=[goal.pk]), {"text": "Reviewed.", "next": back})
+    assert response.status_code == 302 and response.url == detail
+
+
 def test_agreeing_twice_is_refused_with_a_message(client, resident, mentor):
     goal = add_goal(resident, mentor.user)
     client.force_login(mentor.user)

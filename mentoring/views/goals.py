@@ -27,9 +27,11 @@ MENTEE_GOALS_PER_PAGE = 50
 
 
 def _safe_next(request) -> str | None:
+    """The page to go back to: a path of this site ("/..."), else None. Anything else (another site, or a word
+    `redirect` would take for a URL name) is ignored."""
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                                  require_https=request.is_secure()):
         return target
     return None
 
