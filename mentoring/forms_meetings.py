@@ -121,8 +121,15 @@ class RespondForm(forms.Form):
 
 
 class CancelForm(forms.Form):
+    """On the meeting page beside RespondForm, whose text box is also called "reason": ids of its own keep each
+    label with its own box."""
+
     reason = forms.CharField(label=_("Reason for cancelling"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Kept as a note on the meeting, for its participants."))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_cancel_%s")
+        super().__init__(*args, **kwargs)
 
 
 class NoteForm(forms.Form):
