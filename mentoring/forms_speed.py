@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from organization.forms import DateInput
+from organization.forms import DateInput, IdsChoiceField
 
 from .models import Mentor, SpeedEvent
 from .speed_events import ROUND_MINUTES, ROUNDS, split_evenly
@@ -46,7 +46,7 @@ class SpeedEventForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-class MentorChoiceField(forms.ModelMultipleChoiceField):
+class MentorChoiceField(IdsChoiceField):
     def label_from_instance(self, mentor):
         extra = mentor.position or mentor.clinical_site.name
         return f"{mentor} · {extra}" if extra else str(mentor)

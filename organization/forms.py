@@ -21,6 +21,25 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+ID_RANGE = range(-(2 ** 63), 2 ** 63)  # what a database integer column holds
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Django's multiple choice of rows, refusing an id beyond the database's integer range as an unknown choice
+    (Django passes it on to an `IN (...)` query, where SQLite fails on it: a server error)."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: Django refuses it as it is
+            if number not in ID_RANGE:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                      params={"value": pk})
+        return super().clean(value)
+
+
 def apply_service_errors(form: forms.Form, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
     """Show a service's ValidationError on the form: on the field it names (renamed where the form's field
     has another name), else on the whole form."""

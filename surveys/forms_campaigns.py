@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from organization.forms import DateInput
+from organization.forms import DateInput, IdsChoiceField
 from organization.models import Department, Specialty
 from organization.selectors import departments_for_user
 from residents.models import Cohort
@@ -26,14 +26,14 @@ class CampaignForm(forms.Form):
                             help_text=_("Shown to the people invited, e.g. “Satisfaction with the mentor, spring”."))
     audience = forms.ChoiceField(label=_("Audience"),
                                  choices=[(v, capfirst(label)) for v, label in Campaign.Audience.choices])
-    departments = forms.ModelMultipleChoiceField(
+    departments = IdsChoiceField(
         label=_("Departments"), queryset=Department.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None chosen: the campaign's own department."))
-    specialties = forms.ModelMultipleChoiceField(
+    specialties = IdsChoiceField(
         label=_("Specialties"), queryset=Specialty.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple, help_text=_("None chosen: every specialty."))
-    cohorts = forms.ModelMultipleChoiceField(
+    cohorts = IdsChoiceField(
         label=_("Cohorts"), queryset=Cohort.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("Residents only. None chosen: every cohort."))
     about_mentor = forms.ChoiceField(

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from organization.forms import IdsChoiceField
+
 from .themes import MAX_NAME
 
 
@@ -19,8 +21,8 @@ class ThemeDeleteForm(forms.Form):
 
 
 class CommentTagForm(forms.Form):
-    themes = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-                                            label=_("Themes"))
+    themes = IdsChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+                            label=_("Themes"))
 
     def __init__(self, *args, themes, **kwargs):
         super().__init__(*args, **kwargs)

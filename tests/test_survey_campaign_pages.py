@@ -152,6 +152,19 @@ def test_new_campaign_refuses_a_threshold_below_three(logged_in, department, que
     assert not Campaign.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["departments", "specialties", "cohorts"])
+@pytest.mark.parametrize("value", ["9223372036854775808", "-9223372036854775809", str(10 ** 30)])
+def test_new_campaign_refuses_an_id_beyond_the_integer_range(logged_in, department, questionnaire, field, value):
+    """Found by tests/test_fuzz_forms.py: such an id reached the `IN (...)` query and SQLite failed (500)."""
+    response = logged_in.post(reverse("surveys:campaign_new", args=[department.pk]),
+                              campaign_form(questionnaire, **{field: [value]}))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [
+        f"Select a valid choice. {value} is not one of the available choices."]
+    assert not Campaign.objects.exists()
+
+
 def test_new_campaign_shows_the_services_refusal_on_the_field(logged_in, department, questionnaire):
     response = logged_in.post(reverse("surveys:campaign_new", args=[department.pk]),
                               campaign_form(questionnaire, audience="mentors", about_mentor="mentor"))
