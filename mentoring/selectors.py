@@ -16,6 +16,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -193,9 +194,13 @@ def mentor_counts(department: Department, policy: MentoringPolicy, today: date) 
     Load. The dashboard and the nightly figures (reports.dashboard) both count with it."""
     flags = {"eligible": eligibility_conditions(policy, today)["eligible"],
              "certificate_alert": certificate_alert(policy, today), "training_alert": training_alert(policy, today)}
-    return mentors_of_department(department).filter(is_active=True).annotate(
+    # Only the count of residents is annotated (the conditions read the trainings themselves), and `distinct()` (the
+    # rows are distinct anyway) makes Django count over a subquery that PostgreSQL keeps: merged into the outer
+    # query, the count's subquery would run once per load condition that reads it (six times per mentor).
+    return Mentor.objects.filter(specialty__department=department, is_active=True).annotate(
+        active_count=_active_count_subquery(),
         **{name: ExpressionWrapper(condition, output_field=BooleanField()) for name, condition in flags.items()}
-    ).order_by().aggregate(
+    ).order_by().distinct().aggregate(
         active=Count("pk"), ineligible=Count("pk", filter=Q(eligible=False)),
         certificates=Count("pk", filter=Q(certificate_alert=True)),
         trainings=Count("pk", filter=Q(training_alert=True)),
@@ -219,9 +224,13 @@ def department_dashboard(department: Department, today: date | None = None, aler
     due = active.filter(trainings).annotate(missing=ExpressionWrapper(primary_training_missing(),
                                                                       output_field=BooleanField()))
     due = due.order_by(F("missing").desc(), F("last_training_on").asc(nulls_first=True), *by_name)[:alert_limit]
-    residents = without_mentor(
-        residents_base().filter(specialty__department=department, status=Resident.Status.ACTIVE)
-    ).order_by("user__last_name", "user__first_name")
+    residents = without_mentor(Resident.objects.filter(specialty__department=department,
+                                                       status=Resident.Status.ACTIVE))
+    # Listed with their names only (the list shows them and links by id): joined with every profile relation,
+    # PostgreSQL joined the department's every active resident to them before it kept those without a mentor. The
+    # window counts them all before the limit, in the same query.
+    listed = list(residents.select_related("user").annotate(total=Window(Count("pk")))
+                  .order_by("user__last_name", "user__first_name", "pk")[:alert_limit])
     stats = Resident.objects.filter(specialty__department=department).aggregate(
         active=Count("pk", filter=Q(status=Resident.Status.ACTIVE)))
     # The duty requirement is judged on the last completed month: mid-month almost everyone is "below".
@@ -237,8 +246,8 @@ def department_dashboard(department: Department, today: date | None = None, aler
         training_alerts=mentor_rows(due, policy, today),
         certificate_alerts_count=counts["certificates"], training_alerts_count=counts["trainings"],
         ineligible_count=counts["ineligible"],
-        residents_without_mentor=list(residents[:alert_limit]),
-        residents_without_mentor_count=residents.count(),
+        residents_without_mentor=listed,
+        residents_without_mentor_count=listed[0].total if listed else 0,
         active_residents=stats["active"],
         curricula_awaiting=curricula_awaiting,
         duty_month=duty_month,

@@ -17,7 +17,6 @@ from django.utils import timezone
 from organization.models import AcademicYear, Department
 
 from .models import ActivityEntry, Curriculum, CurriculumItem, Resident, ReviewStatus
-from .selectors import residents_base
 
 # A returned entry is not counted until the resident fixes it and the mentor confirms it.
 COUNTED = [ReviewStatus.PENDING, ReviewStatus.CONFIRMED]
@@ -116,26 +115,22 @@ class DutyRow:
 def residents_below_duty_requirement(*, department: Department, month: date | None = None,
                                      limit: int | None = None) -> list[DutyRow]:
     """Active residents of the department with fewer confirmed night duties in the month than their
-    specialty requires, fewest first, then by name (two queries). `month` defaults to the current month.
+    specialty requires, fewest first, then by name (one query). `month` defaults to the current month.
 
-    The residents are counted and ranked in a narrow query (their ids, names and the month's duties, read from the
-    index on (resident, status, start)), and only the `limit` listed are then loaded with their profile: the
-    department's every resident is not grouped with every column of its profile."""
+    Each row's resident comes with their user and specialty only (a list of names and links): grouped with every
+    relation of the profile (residents_base), the department's every resident was carried through the count with
+    all of them."""
     month = month_start(month or timezone.localdate())
-    below = (_with_duty_counts(Resident.objects.filter(specialty__department=department,
-                                                       status=Resident.Status.ACTIVE), month)
-             .filter(duties_confirmed__lt=F("specialty__min_night_duties_per_month"))
-             .order_by("duties_confirmed", "user__last_name", "user__first_name", "pk")
-             .values("pk", "duties_logged", "duties_confirmed", "duties_returned"))
+    qs = (_with_duty_counts(Resident.objects.filter(specialty__department=department, status=Resident.Status.ACTIVE)
+                            .select_related("user", "specialty"), month)
+          .filter(duties_confirmed__lt=F("specialty__min_night_duties_per_month"))
+          .order_by("duties_confirmed", "user__last_name", "user__first_name", "pk"))
     if limit is not None:
-        below = below[:limit]
-    rows = list(below)
-    residents = {r.pk: r for r in residents_base().filter(pk__in=[row["pk"] for row in rows])}
+        qs = qs[:limit]
     return [
-        DutyRow(residents[row["pk"]], DutyFigures(
-            month=month, required=residents[row["pk"]].specialty.min_night_duties_per_month,
-            logged=row["duties_logged"], confirmed=row["duties_confirmed"], returned=row["duties_returned"]))
-        for row in rows
+        DutyRow(r, DutyFigures(month=month, required=r.specialty.min_night_duties_per_month,
+                               logged=r.duties_logged, confirmed=r.duties_confirmed, returned=r.duties_returned))
+        for r in qs
     ]
 
 
