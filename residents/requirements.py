@@ -117,12 +117,14 @@ def residents_below_duty_requirement(*, department: Department, month: date | No
     """Active residents of the department with fewer confirmed night duties in the month than their
     specialty requires, fewest first, then by name (one query). `month` defaults to the current month.
 
-    Each row's resident comes with their user and specialty only (a list of names and links): grouped with every
-    relation of the profile (residents_base), the department's every resident was carried through the count with
-    all of them."""
+    Each row's resident comes with their name and their specialty's minimum only (a list of names and links; other
+    fields are read on access): grouped with every relation of the profile (residents_base), the department's every
+    resident was carried through the count with all of them."""
     month = month_start(month or timezone.localdate())
     qs = (_with_duty_counts(Resident.objects.filter(specialty__department=department, status=Resident.Status.ACTIVE)
-                            .select_related("user", "specialty"), month)
+                            .select_related("user", "specialty")
+                            .only("user__last_name", "user__first_name", "user__middle_name",
+                                  "specialty__min_night_duties_per_month"), month)
           .filter(duties_confirmed__lt=F("specialty__min_night_duties_per_month"))
           .order_by("duties_confirmed", "user__last_name", "user__first_name", "pk"))
     if limit is not None:
