@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from organization.forms import DateInput, DateTimeInput
+from organization.forms import ID_RANGE, DateInput, DateTimeInput
 from organization.selectors import sites_for_departments
 
 from .models import ActivityEntry, ActivityKind
@@ -94,7 +94,7 @@ class ReturnForm(forms.Form):
 
 
 class IdListField(forms.Field):
-    """Ids of checked boxes (several inputs of one name)."""
+    """Ids of checked boxes (several inputs of one name); a number beyond the database's integer range is no id."""
 
     widget = forms.MultipleHiddenInput
 
@@ -102,9 +102,12 @@ class IdListField(forms.Field):
         if not value:
             return []
         try:
-            return sorted({int(v) for v in value})
+            ids = sorted({int(v) for v in value})
         except (TypeError, ValueError) as exc:
             raise ValidationError(_("The selection is not valid.")) from exc
+        if any(pk not in ID_RANGE for pk in ids):
+            raise ValidationError(_("The selection is not valid."))
+        return ids
 
 
 class ConfirmForm(forms.Form):

@@ -315,6 +315,17 @@ def test_confirm_nothing_selected_says_so(world, client):
     assert "Select at least one entry to confirm." in messages_of(response)
 
 
+@pytest.mark.parametrize("forged", ["9223372036854775808", "-9223372036854775809", "1" + "0" * 40])
+def test_confirm_an_id_beyond_the_integer_range_is_refused(world, client, forged):
+    """Found by tests/test_fuzz_forms.py: such an id reached the `IN (...)` update and SQLite failed (500)."""
+    login(client, world["mentor"].user)
+    response = client.post(reverse("residents:confirm"), {"entry": [world["entry"].pk, forged],
+                                                          "duty": [world["duty"].pk]}, follow=True)
+    assert "The selection is not valid." in messages_of(response)
+    assert ActivityEntry.objects.get(pk=world["entry"].pk).status == "pending"
+    assert NightDuty.objects.get(pk=world["duty"].pk).status == "pending"
+
+
 def test_return_from_the_queue_needs_a_comment(world, client):
     login(client, world["mentor"].user)
     url = reverse("residents:activity_return", kwargs={"pk": world["entry"].pk})
