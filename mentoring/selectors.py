@@ -26,7 +26,6 @@ from organization.models import Department, MentoringPolicy
 from organization.selectors import departments_for_user
 from organization.services import policy_for
 from residents.models import Curriculum, Resident
-from residents.requirements import month_start, previous_month, residents_below_duty_requirement
 from residents.selectors import residents_base
 
 from .eligibility import Eligibility, Load, load_status, mentor_eligibility
@@ -174,8 +173,6 @@ class Dashboard:
     residents_without_mentor_count: int
     active_residents: int
     curricula_awaiting: int
-    duty_month: date
-    below_duty: list
 
     @property
     def certificate_alerts_more(self) -> int:
@@ -212,7 +209,9 @@ def department_dashboard(department: Department, today: date | None = None, aler
 
     The mentors are counted in the database (one aggregate: active, not eligible, by load) with the eligibility
     rule's database conditions (mentoring.eligibility_db); only the rows shown are loaded, at most `alert_limit`
-    of each list, and judged in Python by mentoring.eligibility for their badges and dates."""
+    of each list, and judged in Python by mentoring.eligibility for their badges and dates. (The residents below the
+    night-duty requirement are listed by the page from the reports' refreshed figures: report_tags.
+    dashboard_duty_alerts.)"""
     today = today or timezone.localdate()
     policy = policy_for(department)
     active = mentors_of_department(department).filter(is_active=True)
@@ -233,8 +232,6 @@ def department_dashboard(department: Department, today: date | None = None, aler
                   .order_by("user__last_name", "user__first_name", "pk")[:alert_limit])
     stats = Resident.objects.filter(specialty__department=department).aggregate(
         active=Count("pk", filter=Q(status=Resident.Status.ACTIVE)))
-    # The duty requirement is judged on the last completed month: mid-month almost everyone is "below".
-    duty_month = previous_month(month_start(today))
     curricula_awaiting = Curriculum.objects.filter(resident__specialty__department=department,
                                                    status=Curriculum.Status.SUBMITTED).count()
     return Dashboard(
@@ -250,8 +247,6 @@ def department_dashboard(department: Department, today: date | None = None, aler
         residents_without_mentor_count=listed[0].total if listed else 0,
         active_residents=stats["active"],
         curricula_awaiting=curricula_awaiting,
-        duty_month=duty_month,
-        below_duty=residents_below_duty_requirement(department=department, month=duty_month, limit=alert_limit),
     )
 
 

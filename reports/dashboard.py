@@ -5,14 +5,16 @@ mentors, observations or answers (one loop over the departments), and stored in 
 one row per department, replaced on every refresh (idempotent). The stored figures are numbers only; their labels
 are translated when the card is shown, in the reader's language.
 
-They include the two counts of the dashboard's assessment card whose work grows with the department (every active
-resident's EPAs): the entrustment proposals and the track suggestions awaiting the coordinator. The card shows them
-"as of" the refresh and links to the proposals and track suggestions pages, which stay live; before a department's
-first refresh it counts them itself.
+They include what of the dashboard grows with the department's number of residents: the two counts of the
+assessment card (every active resident's EPAs): the entrustment proposals and the track suggestions awaiting the
+coordinator, and the residents below the night-duty requirement in the last completed month (every active
+resident's duties of that month), the first DUTY_LIST_LIMIT as (resident id, confirmed, required). The dashboard
+shows them "as of" the refresh, the counts with links to the proposals and track suggestions pages, which stay live;
+before a department's first refresh (or a month's) it computes them itself.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -28,6 +30,7 @@ from organization.models import AcademicYear, Department
 from organization.selectors import current_academic_year
 from organization.services import policy_for
 from residents.models import Curriculum, Resident
+from residents.requirements import month_start, previous_month, residents_below_duty_requirement
 from surveys.models import Campaign, Participation
 
 from .models import DashboardFigures
@@ -35,6 +38,13 @@ from .result import pct
 from .sections.cohort_common import active_clinical
 
 RECENT_DAYS = 30
+DUTY_LIST_LIMIT = 50  # residents listed below the night-duty requirement, as the dashboard's other alert lists
+
+
+def duty_month_of(today: date) -> date:
+    """The month the dashboard judges the night-duty requirement on: the last completed one (mid-month almost
+    everyone is below)."""
+    return previous_month(month_start(today))
 
 
 @dataclass(frozen=True)
@@ -60,11 +70,12 @@ FIGURES = (
 
 
 def department_figures(department: Department, *, now: datetime, year: AcademicYear | None) -> dict:
-    """The headline figures of one department as of `now` (seven aggregate queries and the policies). The mentors
+    """The headline figures of one department as of `now` (eight aggregate queries and the policies). The mentors
     are counted as on the dashboard (mentoring.selectors.mentor_counts), the entrustment proposals and the track
     suggestions as the live card counts them (assessments.entrustment.proposal_count,
     assessments.tracks.track_suggestion_count): the numbers the proposals and track suggestions pages list."""
     today = timezone.localdate(now)
+    duty_month = duty_month_of(today)
     policy = policy_for(department)
     active_mentor = Exists(active_clinical(resident=OuterRef("pk")))
     approved = Exists(Curriculum.objects.filter(resident=OuterRef("pk"), academic_year=year,
@@ -99,6 +110,11 @@ def department_figures(department: Department, *, now: datetime, year: AcademicY
         # Shown by the assessment card (assessments' department_assessment_card), not in FIGURES.
         "proposals": proposal_count(department, window=assessment_policy_for(department).proposal_window),
         "track_suggestions": track_suggestion_count(department),
+        # Shown by the dashboard's night-duty alerts (report_tags.dashboard_duty_alerts).
+        "duty_month": duty_month.isoformat(),
+        "below_duty": [[row.resident.pk, row.figures.confirmed, row.figures.required]
+                       for row in residents_below_duty_requirement(department=department, month=duty_month,
+                                                                   limit=DUTY_LIST_LIMIT)],
     }
 
 

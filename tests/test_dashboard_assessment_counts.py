@@ -205,7 +205,7 @@ def test_the_card_shows_the_refreshed_counts_as_of_their_time(client, coordinato
     assert reverse("assessments:proposals", args=[department.pk]) in card
     assert reverse("assessments:track_suggestions", args=[department.pk]) in card
     assert assessment_queries(ctx) == []  # nothing counted on the request
-    assert "except the assessment counts and the headline figures" in html
+    assert "except the assessment counts, the night-duty list and the headline figures" in html
     # Refreshed again (by beat, every 10 minutes): the new proposal is counted.
     dashboard_figures_refresh(department=department, now=at + timedelta(minutes=10))
     card = card_of(client.get(url).content.decode())

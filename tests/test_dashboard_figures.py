@@ -1,7 +1,7 @@
 """The nightly dashboard figures (reports/dashboard.py): values computed by hand, an idempotent refresh, the beat
 entry, and the card on the coordinator's dashboard (its query count does not grow with the data)."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,6 +16,7 @@ from organization.models import Department
 from reports.dashboard import dashboard_figures_refresh
 from reports.models import DashboardFigures
 from residents.models import Curriculum
+from residents.requirements import residents_below_duty_requirement
 from surveys.models import Participation
 from tests.factories import AcademicYearFactory, AssignmentFactory, DepartmentFactory, ResidentFactory, UserFactory
 from tests.factories_assessments import EPAFactory, ExamResultFactory, ObservationFactory
@@ -75,6 +76,8 @@ def world(department, specialty, make_mentor, make_resident):
 
 
 def test_the_figures_computed_by_hand(department, world):
+    r = world
+    below = sorted((1, 2, 3, 4, 5, 7), key=lambda i: (r[i].user.last_name, r[i].user.first_name, r[i].pk))
     assert dashboard_figures_refresh(department=department, now=NOW) == 1
     stored = DashboardFigures.objects.get(department=department)
     assert stored.computed_at == NOW
@@ -93,7 +96,12 @@ def test_the_figures_computed_by_hand(department, world):
         "academic_year": "2026-2027",
         "proposals": 0,  # one observation per resident: fewer than the window of 3
         "track_suggestions": 1,  # r3 (latest score 50, below 70): support; r2's 91 has an EPA behind, no research
+        "duty_month": "2026-10-01",  # the last completed month
+        "below_duty": [[r[i].pk, 0, r[i].specialty.min_night_duties_per_month] for i in below],  # no duty logged
     }
+    assert stored.figures["below_duty"] == [
+        [row.resident.pk, row.figures.confirmed, row.figures.required] for row in residents_below_duty_requirement(
+            department=department, month=date(2026, 10, 1))]
     assert stored.figures["proposals"] == len(proposals_for_residents(department))
     assert stored.figures["track_suggestions"] == len(track_suggestions(department)) == 1
 

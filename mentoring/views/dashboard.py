@@ -18,16 +18,14 @@ def _url_for(name: str):
 
 
 def _with_links(dashboard):
-    """Each listed mentor and resident with the URLs the dashboard links them to (`dashboard_url`,
-    `assign_url`, `activity_url`), as attributes."""
+    """Each listed mentor and resident with the URLs the dashboard links them to (`dashboard_url`, `assign_url`),
+    as attributes. (The night-duty list is the reports' dashboard_duty_alerts.)"""
     mentor_url, resident_url = _url_for("mentoring:mentor_detail"), _url_for("mentoring:resident_detail")
-    assign_url, activity_url = _url_for("mentoring:assign"), _url_for("residents:resident_activity")
+    assign_url = _url_for("mentoring:assign")
     for row in (*dashboard.rows, *dashboard.expiring_certificates, *dashboard.training_alerts):
         row.mentor.dashboard_url = mentor_url(row.mentor.pk)
     for resident in dashboard.residents_without_mentor:
         resident.dashboard_url, resident.assign_url = resident_url(resident.pk), assign_url(resident.pk)
-    for row in dashboard.below_duty:
-        row.resident.activity_url = activity_url(row.resident.pk)
     return dashboard
 
 
