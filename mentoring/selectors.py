@@ -214,7 +214,10 @@ def department_dashboard(department: Department, today: date | None = None, aler
     dashboard_duty_alerts.)"""
     today = today or timezone.localdate()
     policy = policy_for(department)
-    active = mentors_of_department(department).filter(is_active=True)
+    # The lists show a mentor's name and clinical site (the policy is given to the eligibility rule, so the specialty
+    # and department, which mentors_annotated joins for other pages, are not loaded for their up to 150 rows).
+    active = (mentors_of_department(department).filter(is_active=True)
+              .select_related(None).select_related("user", "clinical_site"))
     certificates, trainings = certificate_alert(policy, today), training_alert(policy, today)
     counts = mentor_counts(department, policy, today)
     by_name = ("user__last_name", "user__first_name", "pk")
