@@ -103,6 +103,15 @@ def test_not_a_mentee_is_404_on_get_and_post(client, team):
     assert not Observation.objects.exists()
 
 
+@pytest.mark.parametrize("raw", ["9" * 5000, "9" * 20, "²", "١٢"])
+def test_a_resident_id_no_row_can_have_is_404(client, team, raw):
+    """Found by tests/test_fuzz_forms.py: a number of more than 4,300 digits (or a digit other than 0-9) made
+    int() fail: 500."""
+    client.force_login(team["mentor"].user)
+    assert client.get(OBSERVE, {"resident": raw}).status_code == 404
+    assert client.post(OBSERVE, {**post_data(team["outsider"], team["epas"][0]), "resident": raw}).status_code == 404
+
+
 def test_save_redirects_to_the_form_for_the_same_resident_with_a_message(client, team):
     first, epa = team["first"], team["epas"][1]
     client.force_login(team["mentor"].user)

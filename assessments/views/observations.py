@@ -35,7 +35,9 @@ PER_PAGE = 20
 
 
 def _mentee_or_404(user, raw: str):
-    if not raw.isdigit():
+    """The mentor's mentee with id `raw`; 404 for anything else, also a number no id can be (any digit but 0-9,
+    or more digits than a database integer has)."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
         raise Http404
     return mentee_for_mentor(user, int(raw))
 
