@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from organization.forms import DateInput, IdsChoiceField
+from organization.forms import ID_RANGE, DateInput, IdsChoiceField
 
 from .models import Mentor, SpeedEvent
 from .speed_events import ROUND_MINUTES, ROUNDS, split_evenly
@@ -142,7 +142,7 @@ class RankForm(forms.Form):
 
 
 class MatchSetForm(forms.Form):
-    resident = forms.IntegerField(widget=forms.HiddenInput)
+    resident = forms.IntegerField(widget=forms.HiddenInput, min_value=ID_RANGE.start, max_value=ID_RANGE.stop - 1)
     mentor = forms.ChoiceField(label=_("Mentor"), required=False,
                                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
 

@@ -346,6 +346,15 @@ def test_a_match_for_a_resident_outside_the_event_is_404(desk, ranking, make_res
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("resident", ["9223372036854775808", "-9223372036854775809"])
+def test_a_match_for_a_resident_id_no_row_can_have_is_refused(desk, ranking, resident):
+    """Found by tests/test_fuzz_forms.py: an id beyond the database's integer range reached the query and SQLite
+    failed (500)."""
+    response = desk.post(reverse("mentoring:speed_match_set", args=[ranking.pk]),
+                         {"resident": resident, "mentor": ""}, follow=True)
+    assert "Choose a mentee and one of the experts." in messages_text(response)
+
+
 # --- query counts -------------------------------------------------------------------------------------------------
 
 
