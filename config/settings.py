@@ -199,7 +199,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
     # Reports: stuck runs queued again or failed; the annual monitoring report of every department for the
-    # academic year just ended (1 September); the dashboards' headline figures, nightly.
+    # academic year just ended (1 September); the dashboards' figures, every 10 minutes.
     "reports-sweep": {
         "task": "reports.tasks.sweep_reports",
         "schedule": crontab(minute="*/5"),

@@ -114,8 +114,10 @@ class ReportFile(models.Model):
 
 
 class DashboardFigures(models.Model):
-    """A department's headline figures, refreshed nightly by Celery beat (reports.tasks.refresh_dashboard_figures)
-    and shown on the coordinator's dashboard with the time they were computed."""
+    """A department's headline figures, the entrustment-proposal and track-suggestion counts and last month's
+    residents below the night-duty requirement, refreshed every 10 minutes by Celery beat
+    (reports.tasks.refresh_dashboard_figures) and shown on the coordinator's dashboard "as of" the time they were
+    computed (the pages they link to are live)."""
 
     department = models.OneToOneField(Department, on_delete=models.CASCADE, related_name="dashboard_figures",
                                       verbose_name=_("department"))
