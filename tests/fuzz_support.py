@@ -213,6 +213,7 @@ HOSTILE = [
     "9999-12-31T23:59", "0001-01-01T00:00", "yesterday", "true", "false", "None", "null", "[]", "{}", "%s", "{0}",
     "${x}", "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd", "\u202etxt.exe", "İstanbul", "ǅ",
     "😀", "Ωmega ß", "а" * 3, "x@", "@x", "a@b", "a@b.c", "user@example.com", "user@exämple.com",
+    "²", "1²", "١٢", "９", "9" * 4301, "m" + "9" * 4301, "r²",  # digits int() refuses, past its 4,300 digits
 ]
 SAMPLE_FILE_NAMES = ["roster.csv", "roster.xlsx", "results.xlsx", "results.csv", "photo.png", "program.exe",
                      "roster.csv.exe", "macro.xlsm", "../../x.csv", "ünïcödé.csv", "a" * 300 + ".csv", "noext",
