@@ -24,6 +24,12 @@ class DateTimeInput(forms.DateTimeInput):
 ID_RANGE = range(-(2 ** 63), 2 ** 63)  # what a database integer column holds
 
 
+def is_id(value) -> bool:
+    """Whether a request parameter is a primary key: ASCII digits only ("²" is a digit to str.isdigit but not to
+    int()) and short enough for a database integer."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18
+
+
 class IdsChoiceField(forms.ModelMultipleChoiceField):
     """Django's multiple choice of rows, refusing an id beyond the database's integer range as an unknown choice
     (Django passes it on to an `IN (...)` query, where SQLite fails on it: a server error)."""

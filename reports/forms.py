@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import Mentor
 from mentoring.selectors import filter_mentors
+from organization.forms import is_id
 from organization.models import AcademicYear
 from organization.selectors import current_academic_year, sites_for_departments
 from residents.models import Cohort
@@ -58,7 +59,7 @@ MENTOR_CHOICES = 50  # mentors listed at most in the mentor form's select
 
 def _id(value) -> int | None:
     """A primary key given in a request, or None when it is not one."""
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 19 else None
+    return int(value) if is_id(value) else None
 
 
 class MentorReportForm(ReportForm):

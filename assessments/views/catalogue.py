@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from organization.forms import apply_service_errors
+from organization.forms import apply_service_errors, is_id
 from organization.selectors import department_for_coordinator
 
 from ..catalogue import epa_save
@@ -43,7 +43,7 @@ def catalogue(request, department_id):
 def epa_create(request, department_id):
     department = department_for_coordinator(request.user, department_id)
     specialty_id = request.GET.get("specialty", "")
-    if not specialty_id.isdigit():
+    if not is_id(specialty_id):
         specialties = list(department.specialties.order_by("code"))
         if len(specialties) != 1:  # choose the specialty first: the form has one level per year of it
             return render(request, "assessments/catalogue_choose.html", {

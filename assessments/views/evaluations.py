@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mentoring.selectors import mentor_profile_of
-from organization.forms import apply_service_errors
+from organization.forms import apply_service_errors, is_id
 from organization.models import AcademicYear
 from organization.selectors import current_academic_year
 
@@ -21,7 +21,7 @@ from ..selectors_exams import RECENT_DAYS, evaluations_of, mentor_for_evaluation
 def _chosen_year(request) -> AcademicYear | None:
     """The year asked for in `?year=`, else the current academic year, else the latest one."""
     value = request.GET.get("year", "")
-    year = AcademicYear.objects.filter(pk=value).first() if value.isdigit() else None
+    year = AcademicYear.objects.filter(pk=value).first() if is_id(value) else None
     return year or current_academic_year() or AcademicYear.objects.first()
 
 

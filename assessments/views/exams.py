@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mentoring.views.helpers import paginate, querystring_without_page
-from organization.forms import apply_service_errors
+from organization.forms import apply_service_errors, is_id
 from organization.models import AcademicYear
 from organization.selectors import current_academic_year, department_for_coordinator
 from organization.tabular import FORMATS, MAX_ROWS, file_response
@@ -39,7 +39,7 @@ def exam_results(request, department_id):
     department = department_for_coordinator(request.user, department_id)
     filters = {k: request.GET.get(k, "").strip() for k in FILTERS}
     for key in ("cohort", "year"):
-        if not filters[key].isdigit():
+        if not is_id(filters[key]):
             filters[key] = ""
     if filters["stage"] not in ExamStage.values:
         filters["stage"] = ""

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organization.forms import apply_service_errors, report_refusal
+from organization.forms import apply_service_errors, is_id, report_refusal
 from organization.models import AcademicYear
 from organization.selectors import current_academic_year, department_for_coordinator
 
@@ -220,7 +220,7 @@ def curricula_review(request, department_id):
     if status not in REVIEW_STATUSES:
         status = Status.SUBMITTED
     filters = {"status": status, "year": request.GET.get("year", "").strip(), "q": request.GET.get("q", "").strip()}
-    if not filters["year"].isdigit():
+    if not is_id(filters["year"]):
         filters["year"] = ""
     qs = curricula_of_department(department, status="" if status == "all" else status,
                                  academic_year=filters["year"], q=filters["q"])
