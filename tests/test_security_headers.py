@@ -24,7 +24,10 @@ def production(*args: str) -> subprocess.CompletedProcess:
     import os
 
     env = {**os.environ, **PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(50)}
-    env.pop("REDIS_URL", None)
+    # Not a server's: the browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright (check --deploy
+    # rightly refuses it), and the tests' Redis.
+    for test_only in ("REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(test_only, None)
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
