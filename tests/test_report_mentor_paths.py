@@ -25,7 +25,7 @@ from reports.models import ReportRun
 from reports.result import pct
 from reports.sections import mentor
 from reports.sections.annual_common import count_of
-from reports.sections.stats import summaries
+from reports.sections.stats import Summary, summaries
 from reports.services import report_request
 from tests.factories import AssignmentFactory
 from tests.test_report_mentor import AS_OF, _grow, at, meeting, rows, world  # noqa: F401 - `world` is a fixture
@@ -46,7 +46,7 @@ def former_exam_summary(context) -> list:
     results = ExamResult.objects.filter(academic_year=context.academic_year).filter(mentor.Exists(mentored))
     figures = summaries(results, fields=mentor.SCORES).get((), {})
     return [[mentor._score_label(f), s.n, s.mean, s.median, s.min, s.max]
-            for f, s in ((f, figures.get(f, mentor.Summary())) for f in mentor.SCORES)]
+            for f, s in ((f, figures.get(f, Summary())) for f in mentor.SCORES)]
 
 
 def former_observations(context) -> tuple[list, list]:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mentoring.selectors import mentor_profile_of
 from mentoring.views.helpers import paginate
-from organization.forms import apply_service_errors, report_refusal
+from organization.forms import apply_service_errors, is_id, report_refusal
 from residents.selectors import resident_profile_of
 
 from ..forms_observations import LEVELS, ObservationForm
@@ -37,7 +37,7 @@ PER_PAGE = 20
 def _mentee_or_404(user, raw: str):
     """The mentor's mentee with id `raw`; 404 for anything else, also a number no id can be (any digit but 0-9,
     or more digits than a database integer has)."""
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
+    if not is_id(raw):
         raise Http404
     return mentee_for_mentor(user, int(raw))
 

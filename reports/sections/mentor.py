@@ -31,7 +31,7 @@ from .annual_common import Year, count_of
 from .annual_residents import standing_annotations
 from .annual_surveys import AGREEMENT_KINDS
 from .cohort_progress import academic_year_label
-from .stats import Summary
+from .stats import summary_of
 
 
 def report_year(context: ReportContext) -> Year:
@@ -115,16 +115,6 @@ def _score_label(field: str) -> str:
     return {"overall_score": _("Overall score"), "test_score": _("Test score"), "osce_score": _("OSCE score")}[field]
 
 
-def _summary(values: list) -> Summary:
-    """Count, mean, median (the mean of the two middle values for an even count), minimum and maximum of the
-    values that are not None, as reports.sections.stats.summaries gives them."""
-    values = sorted(v for v in values if v is not None)  # Decimals: their mean is exact before it is a float
-    n = len(values)
-    if not n:
-        return Summary()
-    return Summary(n=n, mean=float(sum(values) / n), median=(float(values[(n - 1) // 2]) + float(values[n // 2])) / 2,
-                   min=float(values[0]), max=float(values[-1]))
-
 
 def exams(context: ReportContext) -> dict:
     """Exam results of the year of the residents mentored in the year: each result (as on the mentor record page)
@@ -136,7 +126,7 @@ def exams(context: ReportContext) -> dict:
                    .order_by("resident__user__last_name", "resident__user__first_name", "stage", "pk"))
     stats_rows = []
     for field in SCORES:
-        s = _summary([getattr(r, field) for r in results])
+        s = summary_of([getattr(r, field) for r in results])
         stats_rows.append([_score_label(field), s.n, s.mean, s.median, s.min, s.max])
     stages = dict(ExamStage.choices)
     result_rows = [[r.resident.user.full_name, str(stages.get(r.stage, r.stage)),

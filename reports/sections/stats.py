@@ -38,6 +38,17 @@ class Summary:
     max: float | None = None
 
 
+def summary_of(values: list) -> Summary:
+    """The Summary of a short list already in memory (e.g. one mentor's listed results), by the rule of `summaries`:
+    values that are not None, the median the mean of the two middle values for an even count."""
+    values = sorted(v for v in values if v is not None)  # Decimals: their mean is exact before it is a float
+    n = len(values)
+    if not n:
+        return Summary()
+    return Summary(n=n, mean=float(sum(values) / n), median=(float(values[(n - 1) // 2]) + float(values[n // 2])) / 2,
+                   min=float(values[0]), max=float(values[-1]))
+
+
 def _number(value) -> float | None:
     return None if value is None else float(value)
 
