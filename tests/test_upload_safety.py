@@ -11,6 +11,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from accounts.models import User
 from mentoring.models import Mentor
+from tests.test_roster_import import MENTOR_HEADER, mentor_row, to_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -62,15 +63,14 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(client, coordinator,
 def test_a_csv_whose_cells_are_markup_or_formulas_is_stored_as_plain_text(client, coordinator, department, specialty,
                                                                           site):
     """A cell is data: markup is escaped when shown, a formula stays text (exports neutralise it again)."""
-    header = "email,last_name,first_name,middle_name,specialty_code,clinical_site,qualification_category," \
-             "practice_started_on,certificate_number,certificate_expires_on,primary_training_on,refresher_training_on"
-    row = (f"evil@example.org,<script>alert(1)</script>,=HYPERLINK(\"http://x\"),,{specialty.code},{site.name},"
-           "highest,2010-09-01,C-1,2030-01-01,2024-01-10,")
+    row = mentor_row(1, specialty, site, email="evil@example.org", last_name="<script>alert(1)</script>",
+                     first_name='=HYPERLINK("http://x")')
     client.force_login(coordinator)
     response = client.post(reverse("mentoring:roster_import", args=[department.pk]),
-                           {"kind": "mentors", "file": SimpleUploadedFile("m.csv", f"{header}\n{row}\n".encode())})
+                           {"kind": "mentors", "file": SimpleUploadedFile("m.csv", to_csv(MENTOR_HEADER, [row]))})
     mentor = Mentor.objects.select_related("user").get(user__email="evil@example.org")
     assert response.status_code == 302, response.content.decode()[-2000:]
     assert mentor.user.last_name == "<script>alert(1)</script>"
+    assert mentor.user.first_name == "=HYPERLINK(\"http://x\")"
     page = client.get(reverse("mentoring:mentor_detail", args=[mentor.pk])).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
