@@ -62,11 +62,13 @@ def department_goals_card(department):
         kept=Count("pk", filter=~Q(status=Goal.Status.DROPPED)),
         achieved=Count("pk", filter=Q(status=Goal.Status.ACHIEVED)),
     )
+    # Joined with their overdue goals only (the filter before the count: the count reads the same join), so that the
+    # department's active residents without one are never grouped (left-joined to all goals and counted, they were
+    # the card's cost at scale).
     residents = list(
-        Resident.objects.filter(specialty__department=department, status=Resident.Status.ACTIVE)
-        .annotate(overdue_count=Count("goals", filter=Q(goals__due_on__lt=today,
-                                                         goals__status__in=Goal.OPEN_STATUSES)))
-        .filter(overdue_count__gt=0).select_related("user")
+        Resident.objects.filter(specialty__department=department, status=Resident.Status.ACTIVE,
+                                goals__due_on__lt=today, goals__status__in=Goal.OPEN_STATUSES)
+        .annotate(overdue_count=Count("goals")).select_related("user")
         .order_by("-overdue_count", "user__last_name", "user__first_name", "pk")[:TOP_RESIDENTS])
     rate = round(100 * figures["achieved"] / figures["kept"]) if figures["kept"] else None
     return {"department": department, "overdue": figures["overdue"], "residents": residents, "rate": rate,
