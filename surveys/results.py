@@ -24,17 +24,21 @@ from .charts import chart_for
 from .models import Answer, Campaign, Item, PendingSubmission, Questionnaire, Response
 from .models.campaign import DEFAULT_THRESHOLD
 from .pooling import POOL_YEARS, Block, QuestionnairePool, cached_pools
-from .stats import ItemCounts, ItemStats, answer_counts, item_stats
+from .stats import ItemCounts, ItemStats, item_counts, item_stats
 
 _shuffle = random.SystemRandom().shuffle
 
 
-def items_of_questionnaires(questionnaire_ids) -> dict[int, list[Item]]:
-    """The items of each questionnaire in order, with sections and options (two queries)."""
+def items_of_questionnaires(questionnaire_ids, kinds=None) -> dict[int, list[Item]]:
+    """The items of each questionnaire in order, with sections and options (two queries; one when `kinds`, the item
+    kinds wanted, has no kind with options)."""
     out: dict[int, list[Item]] = {q: [] for q in questionnaire_ids}
-    for item in (Item.objects.filter(section__questionnaire_id__in=questionnaire_ids)
-                 .select_related("section").prefetch_related("options")
-                 .order_by("section__questionnaire_id", "section__position", "section_id", "position", "id")):
+    items = Item.objects.filter(section__questionnaire_id__in=questionnaire_ids).select_related("section")
+    if kinds is not None:
+        items = items.filter(kind__in=kinds)
+    if kinds is None or set(kinds) & set(Item.CHOICE_KINDS):
+        items = items.prefetch_related("options")
+    for item in items.order_by("section__questionnaire_id", "section__position", "section_id", "position", "id"):
         out[item.section.questionnaire_id].append(item)
     return out
 
@@ -148,14 +152,14 @@ def campaign_results(campaign: Campaign) -> CampaignResults:
     if not visible:
         return result
     items = items_of_questionnaires([campaign.questionnaire_id])[campaign.questionnaire_id]
-    counts = answer_counts(Answer.objects.filter(response__campaign=campaign)).get((), {})
+    counts = item_counts(Answer.objects.filter(response__campaign=campaign), items).get((), {})
     results = {}
     for item in items:
-        item_counts = counts.get(item.pk, ItemCounts())
-        if item_counts.n >= campaign.threshold:
-            results[item.pk] = ItemResult(item, item_stats(item, item_counts))
+        of_item = counts.get(item.pk, ItemCounts())
+        if of_item.n >= campaign.threshold:
+            results[item.pk] = ItemResult(item, item_stats(item, of_item))
         else:
-            results[item.pk] = ItemResult(item, hidden=_hidden_item(item_counts.n, campaign.threshold))
+            results[item.pk] = ItemResult(item, hidden=_hidden_item(of_item.n, campaign.threshold))
     result.sections = _sections(items, results)
     return result
 
@@ -200,8 +204,10 @@ class MentorRow:
     notes: list[str]
 
 
-def _block_results(blocks: list[tuple[Block, list[Item]]], titles: dict, item_shown: dict) -> list[BlockResult]:
-    """Figures and comments of shown blocks, each with the items of its questionnaire (three queries for all).
+def _block_results(blocks: list[tuple[Block, list[Item]]], titles: dict, item_shown: dict, *,
+                   comments: bool = True) -> list[BlockResult]:
+    """Figures and comments of shown blocks, each with the given items of its questionnaire (the answers counted in
+    one pass, surveys.stats.item_counts; one more query for the comments unless `comments` is false).
 
     `item_shown`: item id -> keys of the blocks whose figures for that item passed the item's audit.
     """
@@ -210,12 +216,14 @@ def _block_results(blocks: list[tuple[Block, list[Item]]], titles: dict, item_sh
     campaign_ids = sorted({c for b, _items in blocks for c in b.campaigns})
     mentor_ids = sorted({b.mentor for b, _items in blocks})
     answers = Answer.objects.filter(response__campaign_id__in=campaign_ids, response__subject_id__in=mentor_ids)
-    counts = answer_counts(answers, group_by=("response__campaign_id", "response__subject_id"))
+    items_asked = list({item.pk: item for _block, items in blocks for item in items}.values())
+    counts = item_counts(answers, items_asked, group_by=("response__campaign_id", "response__subject_id"))
     texts = defaultdict(list)  # (campaign, mentor, item) -> texts; nothing else of the response comes with them
-    for campaign_id, mentor_id, item_id, text in (
-            answers.filter(item__kind=Item.Kind.TEXT).exclude(text="").order_by()
-            .values_list("response__campaign_id", "response__subject_id", "item_id", "text")):
-        texts[(campaign_id, mentor_id, item_id)].append(text)
+    if comments and any(item.kind == Item.Kind.TEXT for item in items_asked):
+        for campaign_id, mentor_id, item_id, text in (
+                answers.filter(item__kind=Item.Kind.TEXT).exclude(text="").order_by()
+                .values_list("response__campaign_id", "response__subject_id", "item_id", "text")):
+            texts[(campaign_id, mentor_id, item_id)].append(text)
     out = []
     for block, items in blocks:
         results = {}
@@ -306,21 +314,25 @@ class OwnResults:
     notes: list[str]
 
 
-def my_pooled_results(mentor: Mentor) -> list[OwnResults]:
+def my_pooled_results(mentor: Mentor, *, kinds=None, comments: bool = True) -> list[OwnResults]:
     """The mentor's own shown blocks for each questionnaire with answers about them (same suppression as the
-    coordinator's table), or that there are not enough answers yet. A fixed number of queries."""
+    coordinator's table), or that there are not enough answers yet. A fixed number of queries.
+
+    `kinds`: only the items of these kinds (all when None); `comments`: false leaves the free-text comments out
+    (the mentor report shows % agreeing only). Fewer items or no comments only leave figures out: the suppression
+    is the pools' own, decided over every item."""
     questionnaire_ids = sorted(set(
         Response.objects.filter(subject=mentor, campaign__about_mentor=True, campaign__status=Campaign.Status.CLOSED)
         .order_by().values_list("campaign__questionnaire_id", flat=True).distinct()))
     if not questionnaire_ids:
         return []
     pools = cached_pools(questionnaire_ids)
-    items = items_of_questionnaires(questionnaire_ids)
+    items = items_of_questionnaires(questionnaire_ids, kinds)
     questionnaires = Questionnaire.objects.in_bulk(questionnaire_ids)
     titles = {key: title for pool in pools.values() for key, title in pool.titles.items()}
     item_shown = {item: keys for pool in pools.values() for item, keys in pool.item_shown.items()}
     shown = _block_results([(b, items[q]) for q in questionnaire_ids for b in pools[q].shown_blocks(mentor.pk)],
-                           titles, item_shown)
+                           titles, item_shown, comments=comments)
     results = {q: [r for r in shown if r.block.campaigns[0] in pools[q].titles] for q in questionnaire_ids}
     out = []
     for q in sorted(questionnaire_ids, key=lambda q: (questionnaires[q].title, q)):

@@ -1,11 +1,11 @@
 """Per-item figures of a set of anonymous responses: n, distribution, % agreeing, % yes, mean, SD, median.
 
-The database does the counting: two grouped queries give, per group and item, how many respondents answered
-(COUNT DISTINCT response) and how many answers carry each value (COUNT grouped by number / option). Everything
-else is small arithmetic on those rows, so the number of queries never grows with responses, items or mentors.
-A group is whatever the caller groups by (nothing for one campaign; campaign and mentor for pooled blocks); the
-counts of disjoint groups add up (`ItemCounts.merged`), which is how a block of several campaigns is built.
-`item_counts` gives the same counts of given items reading the answers once (the reports' whole-campaign figures).
+The database does the counting: `item_counts` reads the answers once and gives, per group and item, how many
+respondents answered (COUNT DISTINCT response) and how many answers carry each value (a filtered COUNT per scale
+value and option; a number item's values in one more grouped query). Everything else is small arithmetic on those
+rows, so the number of queries never grows with responses, items or mentors. A group is whatever the caller groups
+by (nothing for one campaign; campaign and mentor for pooled blocks); the counts of disjoint groups add up
+(`ItemCounts.merged`), which is how a block of several campaigns is built.
 
 Nothing here decides whether a figure may be shown: that is `surveys.results` with `surveys.disclosure`.
 """
@@ -49,40 +49,14 @@ class ItemCounts:
         return total
 
 
-def answer_counts(answers: QuerySet[Answer], group_by: Sequence[str] = ()) -> dict[tuple, dict[int, ItemCounts]]:
-    """{group key: {item id: ItemCounts}} for `answers`, grouped by the fields `group_by` (two queries).
-
-    The group key is the tuple of the `group_by` values (the empty tuple without grouping).
-    """
-    group_by = tuple(group_by)
-    out: dict[tuple, dict[int, ItemCounts]] = {}
-
-    def counts(row) -> ItemCounts:
-        key = tuple(row[f] for f in group_by)
-        return out.setdefault(key, {}).setdefault(row["item_id"], ItemCounts())
-
-    for row in answers.order_by().values(*group_by, "item_id").annotate(n=Count("response_id", distinct=True)):
-        counts(row).n = row["n"]
-    # Free text is counted above (n) but has no values to count.
-    for row in (answers.order_by().filter(text="").values(*group_by, "item_id", "number", "option_id")
-                .annotate(c=Count("id"))):
-        value = row["option_id"] if row["option_id"] is not None else row["number"]
-        if value is None:
-            continue
-        if row["option_id"] is None:
-            value = _plain_number(value)
-        counts(row).values[value] += row["c"]
-    return out
-
-
 def item_counts(answers: QuerySet[Answer], items: Sequence[Item], group_by: Sequence[str] = ()
                 ) -> dict[tuple, dict[int, ItemCounts]]:
-    """{group key: {item id: ItemCounts}} of `items` (options prefetched) in `answers`, grouped as `answer_counts`
-    groups, with every count `item_stats` reads equal to `answer_counts`': the respondents of each item (COUNT
-    DISTINCT response), and the answers of each Likert value 1-5, of yes and of no, of each option of a choice item
-    and of each value of a number item. Items not in `items` are not counted.
+    """{group key: {item id: ItemCounts}} of `items` (options prefetched) in `answers`, grouped by the fields
+    `group_by` (the group key is the tuple of their values; the empty tuple without grouping): the respondents of
+    each item (COUNT DISTINCT response), and the answers of each Likert value 1-5, of yes and of no, of each option
+    of a choice item and of each value of a number item. Items not in `items` are not counted.
 
-    One pass over the answers instead of two: the respondents and the answers of the values known beforehand
+    One pass over the answers: the respondents and the answers of the values known beforehand
     (the scales' values, the items' options) are counted together per group and item, with a filter per value; only
     the values of number items, unknown beforehand, take a second query, over those items' answers alone (through
     the item index), and only when there are number items.

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from surveys.models import Answer
-from surveys.stats import ItemCounts, answer_counts, item_stats, mean_sd_median
+from surveys.stats import ItemCounts, item_counts, item_stats, mean_sd_median
 from tests.factories_surveys import CampaignFactory, questionnaire_with_items
 from tests.test_survey_results_data import by_code, release_and_close, submit
 
@@ -54,8 +54,8 @@ def answered(department):
 
 
 def figures(campaign):
-    counts = answer_counts(Answer.objects.filter(response__campaign=campaign))[()]
     items = by_code(campaign.questionnaire)
+    counts = item_counts(Answer.objects.filter(response__campaign=campaign), list(items.values()))[()]
     return {code: item_stats(item, counts.get(item.pk)) for code, item in items.items()}
 
 
@@ -101,8 +101,10 @@ def test_free_text_counts_only(answered):
 
 
 def test_two_queries_whatever_the_grouping(answered):
+    """One pass over the answers, and one more for the values of the number item (q5)."""
+    items = list(by_code(answered.questionnaire).values())
     with CaptureQueriesContext(connection) as ctx:
-        grouped = answer_counts(Answer.objects.filter(response__campaign=answered),
-                                group_by=("response__campaign_id", "response__subject_id"))
+        grouped = item_counts(Answer.objects.filter(response__campaign=answered), items,
+                              group_by=("response__campaign_id", "response__subject_id"))
     assert len(ctx.captured_queries) == 2
     assert list(grouped) == [(answered.pk, None)]

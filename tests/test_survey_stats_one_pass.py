@@ -1,6 +1,8 @@
-"""surveys.stats.item_counts (the answers read once) gives the figures of answer_counts (two grouped queries): same
-respondents per item, same statistics from item_stats, on answers of every kind, grouped or not."""
+"""surveys.stats.item_counts (the answers read once) gives the figures of the answers counted one by one in Python
+(`counted_by_hand`): same respondents per item, same statistics from item_stats, on answers of every kind, grouped
+or not."""
 
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -10,7 +12,7 @@ from django.utils import translation
 
 from surveys.answers import LIKERT_LABELS, YES_NO_LABELS
 from surveys.models import Answer, Item, Response
-from surveys.stats import answer_counts, item_counts, item_stats
+from surveys.stats import ItemCounts, item_counts, item_stats
 from tests.factories_surveys import CampaignFactory, questionnaire_with_items
 from tests.test_survey_results_data import by_code, release_and_close, submit
 
@@ -40,15 +42,36 @@ def campaigns(department):
     return made
 
 
+def counted_by_hand(answers, group_by=()):
+    """{group key: {item id: ItemCounts}} counted answer by answer: an item's respondents are the distinct responses
+    with an answer to it (free text included); a value is an option chosen or a number given (text answers carry
+    none), a whole number as an int."""
+    respondents, values = {}, {}
+    for row in answers.values(*group_by, "response_id", "item_id", "number", "option_id", "text"):
+        key = (tuple(row[f] for f in group_by), row["item_id"])
+        respondents.setdefault(key, set()).add(row["response_id"])
+        if row["text"]:
+            continue
+        if row["option_id"] is not None:
+            values.setdefault(key, Counter())[row["option_id"]] += 1
+        elif row["number"] is not None:
+            number = float(row["number"])
+            values.setdefault(key, Counter())[int(number) if number.is_integer() else number] += 1
+    out = {}
+    for (group, item_id), people in respondents.items():
+        out.setdefault(group, {})[item_id] = ItemCounts(len(people), values.get((group, item_id), Counter()))
+    return out
+
+
 def stats_of(counts, items):
     return {(key, item.code): item_stats(item, of_group.get(item.pk)) for key, of_group in counts.items()
             for item in items}
 
 
-def test_the_same_figures_as_answer_counts_for_every_kind_grouped_by_campaign(campaigns):
+def test_the_same_figures_as_counted_by_hand_for_every_kind_grouped_by_campaign(campaigns):
     items = list(by_code(campaigns[0].questionnaire).values())
     answers = Answer.objects.filter(response__campaign__in=[c.pk for c in campaigns])
-    before = answer_counts(answers, group_by=["response__campaign_id"])
+    before = counted_by_hand(answers, group_by=["response__campaign_id"])
     now = item_counts(answers, items, group_by=["response__campaign_id"])
     assert set(now) == set(before) == {(c.pk,) for c in campaigns}
     for key, of_group in before.items():
@@ -65,7 +88,7 @@ def test_the_same_figures_as_answer_counts_for_every_kind_grouped_by_campaign(ca
 def test_ungrouped_and_only_the_items_asked(campaigns):
     q = by_code(campaigns[0].questionnaire)
     answers = Answer.objects.filter(response__campaign=campaigns[1])
-    before = answer_counts(answers)[()]
+    before = counted_by_hand(answers)[()]
     asked = [q["q1"], q["q4"]]
     now = item_counts(answers, asked)[()]
     assert set(now) == {q["q1"].pk, q["q4"].pk}
@@ -76,12 +99,12 @@ def test_ungrouped_and_only_the_items_asked(campaigns):
 
 def test_respondents_are_counted_once_whatever_the_rows(campaigns):
     """n is the number of responses that answered the item (COUNT DISTINCT), never the number of rows: a response
-    with two rows for a Likert item would still be one respondent, as in answer_counts."""
+    with two rows for a Likert item would still be one respondent."""
     q = by_code(campaigns[1].questionnaire)
     response = Response.objects.filter(campaign=campaigns[1]).first()
     Answer.objects.create(response=response, item=q["q1"], number=Decimal(5))
     answers = Answer.objects.filter(response__campaign=campaigns[1])
-    before, now = answer_counts(answers)[()], item_counts(answers, [q["q1"]])[()]
+    before, now = counted_by_hand(answers)[()], item_counts(answers, [q["q1"]])[()]
     assert now[q["q1"].pk].n == before[q["q1"].pk].n == 3
     assert item_stats(q["q1"], now[q["q1"].pk]) == item_stats(q["q1"], before[q["q1"].pk])
 
