@@ -31,6 +31,12 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
+def full_name(last_name: str, first_name: str, middle_name: str) -> str:
+    """A person's name as the product writes it: last, first and middle names, the empty ones left out (for rows
+    read as values, without a User)."""
+    return " ".join(p for p in (last_name, first_name, middle_name) if p)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an e-mail address.
 
@@ -71,7 +77,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def full_name(self):
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+        return full_name(self.last_name, self.first_name, self.middle_name)
 
     def get_full_name(self):
         return self.full_name

@@ -5,19 +5,23 @@ on a grown one:
 - exams: the summary is taken over the listed results in Python, as reports.sections.stats.summaries takes it;
 - observations: the counts per month and per EPA are one grouping by month and EPA, added up in Python (the mean
   level from the sum of levels), as the former per-month and per-EPA groupings (Avg) gave them;
-- meetings: the meetings held per mentee are counted over joins of the pairs to their programme's meetings and
-  the mentee's participations, as mentoring.programmes.held_meetings counts them in a subquery per pair.
+- meetings: the meetings held per mentee are counted from the mentees' participations, matched to their pairs in
+  Python, as mentoring.programmes.held_meetings counts them in a subquery per pair;
+- residents: the standing of each resident is put together in Python from the expected levels, the decisions and
+  their history, as annual_residents.standing_annotations counts it in the database, and the observations
+  received while with the mentor are counted over the periods with the mentor, as the former correlated
+  subquery counted them.
 """
 
 from datetime import date, timedelta
 
 import pytest
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 
-from assessments.models import ExamResult, Observation
-from mentoring.models import Meeting, Programme
+from assessments.models import EPA, EntrustmentDecision, ExamResult, Observation
+from mentoring.models import Assignment, Meeting, Programme
 from mentoring.programmes import held_meetings
 from mentoring.services import clinical_programme
 from reports.context import ReportContext
@@ -25,9 +29,12 @@ from reports.models import ReportRun
 from reports.result import pct
 from reports.sections import mentor
 from reports.sections.annual_common import count_of
+from reports.sections.annual_residents import standing_annotations
 from reports.sections.stats import Summary, summaries
 from reports.services import report_request
-from tests.factories import AssignmentFactory
+from residents.models import Resident
+from tests.factories import AssignmentFactory, UserFactory
+from tests.factories_assessments import ObservationFactory
 from tests.test_report_mentor import AS_OF, _grow, at, meeting, rows, world  # noqa: F401 - `world` is a fixture
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +85,35 @@ def former_meetings_per_mentee(context) -> list:
              timezone.localdate(a.last_met).isoformat() if a.last_met else None] for a in pairs]
 
 
+def former_residents(context) -> list:
+    """The residents section's table as one query computed it (annual_residents.standing_annotations and
+    correlated subqueries)."""
+    year = mentor.report_year(context)
+    mentored = mentor._assignments_in_year(context, kind=Programme.Kind.CLINICAL, resident=OuterRef("pk"))
+    under_mentor = (Assignment.objects
+                    .filter(mentor=context.mentor, kind=Programme.Kind.CLINICAL, resident=OuterRef("resident"),
+                            started_on__lte=OuterRef("observed_on"))
+                    .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("observed_on"))))
+    received = (Observation.objects.filter(resident=OuterRef("pk"), observed_on__gte=year.starts_on,
+                                           observed_on__lte=year.day).filter(Exists(under_mentor)))
+    rows = (Resident.objects.filter(Exists(mentored)).select_related("user", "cohort__intake_year")
+            .annotate(**standing_annotations(year, 0),
+                      since=Subquery(mentored.order_by("started_on").values("started_on")[:1]),
+                      until=Subquery(mentored.order_by(F("ended_on").desc(nulls_first=True)).values("ended_on")[:1]),
+                      received=count_of(received, "resident"))
+            .order_by("user__last_name", "user__first_name", "pk"))
+    out = []
+    for r in rows:
+        at_or_above = r._expected0 - r._behind0
+        out.append([r.user.full_name, year.start_year + 1 - r.cohort.intake_year.start_year,
+                    mentor._status_label(r.status), r.since.isoformat(),
+                    "yes" if r.until is None or r.until > context.as_of else r.until.isoformat(),
+                    r._expected0, at_or_above, pct(at_or_above, r._expected0), r.received])
+    return out
+
+
 def check_against_the_former_paths(context):
+    assert rows(mentor.residents(context), "residents") == former_residents(context)
     assert rows(mentor.exams(context), "exam_summary") == [
         [label, n, *(None if v is None else round(v, 1) for v in values)]
         for label, n, *values in former_exam_summary(context)]
@@ -121,4 +156,32 @@ def test_the_same_figures_as_the_former_queries(coordinator, edges):
 def test_the_same_figures_as_the_former_queries_on_more_data(coordinator, department, specialty, edges, make_mentor,
                                                             make_resident):
     _grow(edges, department, specialty, make_mentor, make_resident, 7)
-    check_against_the_former_paths(context_of(coordinator, edges["m"], edges["year"]))
+    m = edges["m"]
+    grown = list(Resident.objects.filter(assignments__mentor=m).exclude(pk__in=[r.pk for r in edges["residents"]])
+                 .order_by("pk"))
+    epas = list(EPA.objects.filter(specialty=specialty, is_active=True).order_by("pk"))
+    decided_by = UserFactory()
+    # Decisions without history (bulk), before and after the year's end; one deleted before the end (its history
+    # ends with a deletion row); one changed twice on the same day.
+    EntrustmentDecision.objects.bulk_create([
+        EntrustmentDecision(resident=grown[0], epa=epas[0], level=4, rationale="Bulk.", decided_by=decided_by,
+                            decided_at=at(date(2024, 12, 1))),
+        EntrustmentDecision(resident=grown[1], epa=epas[0], level=5, rationale="Bulk.", decided_by=decided_by,
+                            decided_at=at(date(2025, 6, 1)))])
+    gone = EntrustmentDecision.objects.create(resident=grown[2], epa=epas[1], level=4, rationale="Then withdrawn.",
+                                              decided_by=decided_by, decided_at=at(date(2024, 11, 1)))
+    gone.delete()
+    twice = EntrustmentDecision.objects.create(resident=grown[3], epa=epas[0], level=2, rationale="First.",
+                                               decided_by=decided_by, decided_at=at(date(2025, 2, 1)))
+    twice.level = 5
+    twice.save()
+    # A second period with M after a gap: observations in the gap are not received while with M.
+    first = grown[4].assignments.get(mentor=m)
+    first.ended_on = date(2024, 11, 30)
+    first.save()
+    AssignmentFactory(resident=grown[4], mentor=m, started_on=date(2025, 1, 10))
+    for day in (date(2024, 12, 15), date(2025, 1, 20)):
+        ObservationFactory(resident=grown[4], epa=epas[0], mentor=m, observed_on=day)
+    context = context_of(coordinator, m, edges["year"])
+    check_against_the_former_paths(context)
+    assert len(rows(mentor.residents(context), "residents")) == 2 + 7

@@ -10,15 +10,18 @@ for comparison. Free text (evaluation comments, survey comments) stays on the pa
 Each section runs a fixed number of aggregate queries; loops run over the handful of result rows only.
 """
 
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import full_name
 from assessments.evaluations import CRITERIA, criterion_label
-from assessments.models import ExamResult, ExamStage, MentorEvaluation, Observation
+from assessments.models import EntrustmentDecision, EPAExpectation, ExamResult, ExamStage, MentorEvaluation, Observation
+from assessments.standing import BASE_LEVEL
 from mentoring.models import Assignment, Meeting, MeetingParticipant, Programme
 from residents.models import Resident
 from surveys.models.campaign import DEFAULT_THRESHOLD
@@ -27,8 +30,7 @@ from surveys.results import my_pooled_results, not_enough_yet
 
 from ..context import ReportContext
 from ..result import chart, column, pct, section, table
-from .annual_common import Year, count_of
-from .annual_residents import standing_annotations
+from .annual_common import Year
 from .annual_surveys import AGREEMENT_KINDS
 from .cohort_progress import academic_year_label
 from .stats import summary_of
@@ -57,34 +59,86 @@ def _status_label(value: str) -> str:
 # --- residents -----------------------------------------------------------------------------------------------------
 
 
+def _mentees(context: ReportContext) -> list[dict]:
+    """The residents of the mentor's clinical assignments overlapping the year, one dict each, in the database's
+    order of last and first names, then id: id, name, status, specialty, intake year, first start with the mentor
+    (`since`), last end (`until`, None while still assigned) and the periods with the mentor (`periods`: first
+    day, last day or None). One query."""
+    rows = (_assignments_in_year(context, kind=Programme.Kind.CLINICAL)
+            .order_by("resident__user__last_name", "resident__user__first_name", "resident_id")
+            .values_list("resident_id", "started_on", "ended_on", "resident__user__last_name",
+                         "resident__user__first_name", "resident__user__middle_name", "resident__status",
+                         "resident__specialty_id", "resident__cohort__intake_year__start_year"))
+    out: dict[int, dict] = {}
+    for pk, started_on, ended_on, last, first, middle, status, specialty, intake in rows:  # by name
+        mentee = out.setdefault(pk, {"pk": pk, "status": status,
+                                     "name": full_name(last, first, middle), "specialty": specialty,
+                                     "intake": intake, "since": started_on, "until": ended_on, "periods": []})
+        mentee["since"] = min(mentee["since"], started_on)
+        if mentee["until"] is not None:
+            mentee["until"] = None if ended_on is None else max(mentee["until"], ended_on)
+        mentee["periods"].append((started_on, ended_on))
+    return list(out.values())
+
+
+def _granted_levels(residents: list[int], end: datetime) -> dict[tuple[int, int], int]:
+    """{(resident, EPA): the level granted by `end`} of `residents` (a mentor's handful), by the rule of
+    annual_residents.granted_by: the latest decision taken before `end` in the decisions' audit history, else the
+    decision itself when taken before it; pairs with neither are left out (the base level). Two queries."""
+    latest: dict[tuple[int, int], tuple] = {}
+    for resident, epa, level, decided_at, history_id in (
+            EntrustmentDecision.history.model.objects.filter(resident_id__in=residents, decided_at__lt=end)
+            .exclude(history_type="-").order_by()
+            .values_list("resident_id", "epa_id", "level", "decided_at", "history_id")):
+        if (resident, epa) not in latest or (decided_at, history_id) > latest[(resident, epa)][:2]:
+            latest[(resident, epa)] = (decided_at, history_id, level)
+    granted = {pair: level for pair, (_at, _id, level) in latest.items()}
+    for resident, epa, level in (EntrustmentDecision.objects.filter(resident_id__in=residents, decided_at__lt=end)
+                                 .order_by().values_list("resident_id", "epa_id", "level")):
+        granted.setdefault((resident, epa), level)
+    return granted
+
+
 def residents(context: ReportContext) -> dict:
     """Each resident the mentor mentored in the year: their year of study then, whether still with the mentor, their
-    EPAs at or above the level expected for that year of study on the year's day (as in the annual monitoring:
-    annual_residents.standing_annotations), observations received in the year while under this mentor (from any
-    observer, as on the mentor record page). One query."""
+    EPAs at or above the level expected for that year of study on the year's day (the rule of the annual
+    monitoring's annual_residents.standing_annotations: active EPAs with a level expected for the year of study
+    counted from the cohort's intake year, against the level granted by the year's end), observations received in
+    the year while under this mentor (from any observer, as on the mentor record page). Five small queries over the
+    mentor's handful of residents (their assignments, the expected levels of their specialties, the decisions and
+    their history, the observations counted per resident); the figures are put together in Python per resident."""
     year = report_year(context)
-    mentored = _assignments_in_year(context, kind=Programme.Kind.CLINICAL, resident=OuterRef("pk"))
-    under_mentor = (Assignment.objects
-                    .filter(mentor=context.mentor, kind=Programme.Kind.CLINICAL, resident=OuterRef("resident"),
-                            started_on__lte=OuterRef("observed_on"))
-                    .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("observed_on"))))
-    received = (Observation.objects.filter(resident=OuterRef("pk"), observed_on__gte=year.starts_on,
-                                           observed_on__lte=year.day)
-                .filter(Exists(under_mentor)))
-    rows = list(
-        Resident.objects.filter(Exists(mentored)).select_related("user", "cohort__intake_year")
-        .annotate(**standing_annotations(year, 0),
-                  since=Subquery(mentored.order_by("started_on").values("started_on")[:1]),
-                  until=Subquery(mentored.order_by(F("ended_on").desc(nulls_first=True)).values("ended_on")[:1]),
-                  received=count_of(received, "resident"))
-        .order_by("user__last_name", "user__first_name", "pk"))
+    mentees = _mentees(context)
+    ids = [m["pk"] for m in mentees]
+    expected: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (specialty, year of study) -> [(EPA, level)]
+    granted, received = {}, {}
+    if mentees:
+        for epa, specialty, year_of_study, level in (
+                EPAExpectation.objects.filter(epa__is_active=True,
+                                              epa__specialty_id__in={m["specialty"] for m in mentees})
+                .order_by().values_list("epa_id", "epa__specialty_id", "year_of_study", "level")):
+            expected.setdefault((specialty, year_of_study), []).append((epa, level))
+        granted = _granted_levels(ids, year.end)
+        # Received while under this mentor: on a day of one of the resident's periods with the mentor.
+        while_mentored = Q()
+        for m in mentees:
+            for started_on, ended_on in m["periods"]:
+                days = Q(observed_on__gte=started_on)
+                if ended_on is not None:
+                    days &= Q(observed_on__lte=ended_on)
+                while_mentored |= Q(resident_id=m["pk"]) & days
+        received = dict(Observation.objects.filter(while_mentored, observed_on__gte=year.starts_on,
+                                                   observed_on__lte=year.day)
+                        .order_by().values_list("resident_id").annotate(n=Count("*")))
     cells = []
-    for r in rows:
-        with_mentor = r.until is None or r.until > context.as_of
-        expected, at_or_above = r._expected0, r._expected0 - r._behind0
-        cells.append([r.user.full_name, year.start_year + 1 - r.cohort.intake_year.start_year,
-                      _status_label(r.status), r.since.isoformat(), _("yes") if with_mentor else r.until.isoformat(),
-                      expected, at_or_above, pct(at_or_above, expected), r.received])
+    for m in mentees:
+        year_of_study = year.start_year + 1 - m["intake"]
+        levels = expected.get((m["specialty"], year_of_study), [])
+        at_or_above = sum(1 for epa, level in levels if granted.get((m["pk"], epa), BASE_LEVEL) >= level)
+        with_mentor = m["until"] is None or m["until"] > context.as_of
+        cells.append([m["name"], year_of_study, _status_label(m["status"]), m["since"].isoformat(),
+                      _("yes") if with_mentor else m["until"].isoformat(), len(levels), at_or_above,
+                      pct(at_or_above, len(levels)), received.get(m["pk"], 0)])
     columns = [column("resident", _("Resident")), column("year_of_study", _("Year of study that year"), "int"),
                column("status", _("Status now")), column("since", _("With the mentor since")),
                column("current", _("Still with the mentor (or until)")),
@@ -122,15 +176,17 @@ def exams(context: ReportContext) -> dict:
     is taken over the results listed (a mentor's handful of residents), in Python."""
     mentored = _assignments_in_year(context, kind=Programme.Kind.CLINICAL, resident=OuterRef("resident"))
     results = list(ExamResult.objects.filter(academic_year=context.academic_year).filter(Exists(mentored))
-                   .select_related("resident__user")
-                   .order_by("resident__user__last_name", "resident__user__first_name", "stage", "pk"))
+                   .order_by("resident__user__last_name", "resident__user__first_name", "stage", "pk")
+                   .values_list("resident__user__last_name", "resident__user__first_name",
+                                "resident__user__middle_name", "stage", "held_on", *SCORES, named=True))
     stats_rows = []
     for field in SCORES:
         s = summary_of([getattr(r, field) for r in results])
         stats_rows.append([_score_label(field), s.n, s.mean, s.median, s.min, s.max])
     stages = dict(ExamStage.choices)
-    result_rows = [[r.resident.user.full_name, str(stages.get(r.stage, r.stage)),
-                    r.held_on.isoformat() if r.held_on else None, r.test_score, r.osce_score, r.overall_score]
+    result_rows = [[full_name(r.resident__user__last_name, r.resident__user__first_name, r.resident__user__middle_name),
+                    str(stages.get(r.stage, r.stage)), r.held_on.isoformat() if r.held_on else None, r.test_score,
+                    r.osce_score, r.overall_score]
                    for r in results]
     return section("exams", _("Exam outcomes"), tables=[
         table("exam_summary", _("Scores of the year"), [
@@ -211,26 +267,25 @@ def observations(context: ReportContext) -> dict:
 # --- meetings ------------------------------------------------------------------------------------------------------
 
 
-def _held_with_mentee(context: ReportContext, start: datetime, end: datetime, cutoff: datetime) -> dict:
-    """Annotations joining the mentor's Assignment rows to the meetings held with the mentee in [start, end) by the
-    programmes' counting rule (mentoring.programmes.held_meetings): `held`, the meetings of the pair's programme led
-    by the mentor (the pair's mentor-side user), accepted, ended by the cutoff and started on or after the day the
-    pair started; `attended`, the mentee's accepted participation in one of them (one per meeting and person). Two
-    joins instead of a subquery per pair and figure."""
-    meeting = "programme__meetings__"
-    return {"held": FilteredRelation("programme__meetings", condition=Q(**{
-                f"{meeting}mentor_user": context.mentor.user_id, f"{meeting}status": Meeting.Status.ACCEPTED,
-                f"{meeting}ends_at__lte": cutoff, f"{meeting}starts_at__date__gte": F("started_on"),
-                f"{meeting}starts_at__gte": start, f"{meeting}starts_at__lt": end})),
-            "attended": FilteredRelation("held__participants", condition=Q(
-                held__participants__user=F("resident__user"),
-                held__participants__response=MeetingParticipant.Response.ACCEPTED))}
+def _held_with_mentees(context: ReportContext, start: datetime, end: datetime, cutoff: datetime,
+                       mentee_users: list[int]) -> list[tuple]:
+    """(mentee user, programme, format, start) of each participation of the mentees in the meetings the mentor led
+    in [start, end) that were held by the programmes' counting rule (mentoring.programmes.held_meetings): accepted,
+    ended by the cutoff, the mentee's own answer accepted. Which pair each counts for (its programme, on or after
+    the day the pair started) is decided by the caller. One query."""
+    return list(MeetingParticipant.objects.filter(
+        user_id__in=mentee_users, response=MeetingParticipant.Response.ACCEPTED,
+        meeting__mentor_user=context.mentor.user_id, meeting__status=Meeting.Status.ACCEPTED,
+        meeting__ends_at__lte=cutoff, meeting__starts_at__gte=start, meeting__starts_at__lt=end)
+        .order_by().values_list("user_id", "meeting__programme_id", "meeting__format", "meeting__starts_at"))
 
 
 def meetings(context: ReportContext) -> dict:
     """The mentor's meetings in the year. Held: accepted and ended before the report's day (as in mentoring's
-    programme overview); per mentee, the meetings held with them by the programmes' counting rule
-    (`_held_with_mentee`: the mentee attended, after the pair started). Two grouped queries."""
+    programme overview); per mentee, the meetings held with them by the programmes' counting rule (the mentee
+    attended, in the pair's programme, on or after the day the pair started; `_held_with_mentees`). Three queries:
+    the meetings counted by format and status, the pairs, the mentees' participations (a mentor's handful), put
+    together per pair in Python."""
     year = context.academic_year
     start, end = _midnight(year.starts_on), _midnight(year.ends_on + timedelta(days=1))
     cutoff = _midnight(context.as_of)
@@ -255,16 +310,25 @@ def meetings(context: ReportContext) -> dict:
         column("upcoming", _("Accepted, still to come"), "int"), column("proposed", _("Awaiting an answer"), "int"),
         column("called_off", _("Declined or cancelled"), "int")], summary_rows)
 
-    pairs = (_assignments_in_year(context)
-             .select_related("resident__user", "programme")
-             .annotate(**_held_with_mentee(context, start, end, cutoff))
-             .annotate(one_to_one=Count("attended", filter=Q(held__format=Meeting.Format.ONE_TO_ONE)),
-                       group=Count("attended", filter=Q(held__format=Meeting.Format.GROUP)),
-                       last_met=Max("held__starts_at", filter=Q(attended__isnull=False)))
-             .order_by("resident__user__last_name", "resident__user__first_name", "programme__kind", "pk"))
-    mentee_rows = [[a.resident.user.full_name, a.programme.display_name, a.one_to_one, a.group,
-                    a.one_to_one + a.group, timezone.localdate(a.last_met).isoformat() if a.last_met else None]
-                   for a in pairs]
+    kinds = dict(Programme.Kind.choices)
+    pairs = list(_assignments_in_year(context)
+                 .order_by("resident__user__last_name", "resident__user__first_name", "programme__kind", "pk")
+                 .values_list("resident__user_id", "resident__user__last_name", "resident__user__first_name",
+                              "resident__user__middle_name", "programme_id", "programme__kind", "programme__name",
+                              "started_on"))
+    held = defaultdict(list)  # (mentee user, programme) -> (local day, format, start) of the meetings they attended
+    for user, programme, fmt, starts_at in _held_with_mentees(context, start, end, cutoff,
+                                                              sorted({p[0] for p in pairs})):
+        held[(user, programme)].append((timezone.localdate(starts_at), fmt, starts_at))
+    mentee_rows = []
+    for user, last, first, middle, programme, kind, name, started_on in pairs:
+        attended = [(fmt, starts_at) for day, fmt, starts_at in held[(user, programme)] if day >= started_on]
+        one_to_one = sum(1 for fmt, _start in attended if fmt == Meeting.Format.ONE_TO_ONE)
+        group = sum(1 for fmt, _start in attended if fmt == Meeting.Format.GROUP)
+        last_met = max((starts_at for _fmt, starts_at in attended), default=None)
+        mentee_rows.append([full_name(last, first, middle),
+                            str(kinds[kind]) if kind == Programme.Kind.CLINICAL else name, one_to_one, group,
+                            one_to_one + group, timezone.localdate(last_met).isoformat() if last_met else None])
     per_mentee = table("meetings_by_mentee", _("Meetings held per mentee"), [
         column("mentee", _("Mentee")), column("programme", _("Programme")),
         column("one_to_one", _("One-to-one"), "int"), column("group", _("Group"), "int"),
@@ -306,11 +370,11 @@ def satisfaction(context: ReportContext) -> dict:
     (surveys.results.my_pooled_results: blocks pooled over consecutive campaigns until k answered, blocks a
     subtraction could expose suppressed), % agreeing (or % yes) and n per item. Nothing is computed here."""
     tables, notes = [], []
-    for number, own in enumerate(my_pooled_results(context.mentor), start=1):
+    for number, own in enumerate(my_pooled_results(context.mentor, kinds=AGREEMENT_KINDS, comments=False), start=1):
         notes += [f"{own.questionnaire.title}: {note}" for note in own.notes]
         rows = []
         for block in own.blocks:
-            for item in (r for s in block.sections for r in s.items if r.item.kind in AGREEMENT_KINDS):
+            for item in (r for s in block.sections for r in s.items):
                 rows.append([block.pooled_from, item.item.text, item.key_figure,
                              item.stats.n if item.stats is not None else None])
         if rows:
