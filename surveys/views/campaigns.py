@@ -19,21 +19,19 @@ from ..campaigns import (
     campaign_remind,
     campaign_save,
     response_rate,
-    with_response_rates,
 )
 from ..forms_campaigns import CampaignForm
 from ..models import Campaign
-from ..selectors import campaign_for_coordinator
+from ..selectors import campaign_for_coordinator, campaigns_of_department, with_rates
 
 
 @login_required
 @require_GET
 def campaign_list(request, department_id):
     department = department_for_coordinator(request.user, department_id)
-    campaigns = with_response_rates(Campaign.objects.filter(department=department).select_related("questionnaire")
-                                    .order_by("-opens_on", "-pk"))
-    return render(request, "surveys/campaigns/list.html", {
-        "department": department, "page": paginate(request, campaigns)})
+    page = paginate(request, campaigns_of_department(department))
+    page.object_list = with_rates(page.object_list)
+    return render(request, "surveys/campaigns/list.html", {"department": department, "page": page})
 
 
 @login_required
