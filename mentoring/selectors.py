@@ -157,6 +157,11 @@ def mentor_assignments(mentor: Mentor, active_only=False) -> QuerySet[Assignment
     return qs.order_by(F("ended_on").desc(nulls_first=True), "resident__user__last_name")
 
 
+# The Mentor fields mentoring.eligibility.mentor_eligibility reads (besides the trainings, annotated).
+ELIGIBILITY_FIELDS = ("is_active", "qualification_category", "practice_started_on", "certificate_number",
+                      "certificate_expires_on")
+
+
 @dataclass
 class Dashboard:
     department: Department
@@ -216,8 +221,12 @@ def department_dashboard(department: Department, today: date | None = None, aler
     policy = policy_for(department)
     # The lists show a mentor's name and clinical site (the policy is given to the eligibility rule, so the specialty
     # and department, which mentors_annotated joins for other pages, are not loaded for their up to 150 rows).
+    # Only the fields the rows show and the eligibility rule reads (the users' and sites' other columns were most of
+    # what the three lists read and built per row).
     active = (mentors_of_department(department).filter(is_active=True)
-              .select_related(None).select_related("user", "clinical_site"))
+              .select_related(None).select_related("user", "clinical_site")
+              .only(*ELIGIBILITY_FIELDS, "user__last_name", "user__first_name", "user__middle_name",
+                    "clinical_site__name"))
     certificates, trainings = certificate_alert(policy, today), training_alert(policy, today)
     counts = mentor_counts(department, policy, today)
     by_name = ("user__last_name", "user__first_name", "pk")
@@ -226,15 +235,16 @@ def department_dashboard(department: Department, today: date | None = None, aler
     due = active.filter(trainings).annotate(missing=ExpressionWrapper(primary_training_missing(),
                                                                       output_field=BooleanField()))
     due = due.order_by(F("missing").desc(), F("last_training_on").asc(nulls_first=True), *by_name)[:alert_limit]
-    residents = without_mentor(Resident.objects.filter(specialty__department=department,
-                                                       status=Resident.Status.ACTIVE))
-    # Listed with their names only (the list shows them and links by id): joined with every profile relation,
-    # PostgreSQL joined the department's every active resident to them before it kept those without a mentor. The
-    # window counts them all before the limit, in the same query.
-    listed = list(residents.select_related("user").annotate(total=Window(Count("pk")))
+    active_residents = Resident.objects.filter(specialty__department=department, status=Resident.Status.ACTIVE)
+    # The condition of `without_mentor` as a filter only (its annotation, selected too, made PostgreSQL read the
+    # active assignments twice). Listed with their names only (the list shows them and links by id): joined with
+    # every profile relation, PostgreSQL joined the department's every active resident to them before it kept those
+    # without a mentor. The window counts them all before the limit, in the same query.
+    has_mentor = Exists(Assignment.objects.filter(resident=OuterRef("pk"), ended_on__isnull=True, kind="clinical"))
+    listed = list(active_residents.filter(~has_mentor).select_related("user")
+                  .only("user__last_name", "user__first_name", "user__middle_name")
+                  .annotate(total=Window(Count("pk")))
                   .order_by("user__last_name", "user__first_name", "pk")[:alert_limit])
-    stats = Resident.objects.filter(specialty__department=department).aggregate(
-        active=Count("pk", filter=Q(status=Resident.Status.ACTIVE)))
     curricula_awaiting = Curriculum.objects.filter(resident__specialty__department=department,
                                                    status=Curriculum.Status.SUBMITTED).count()
     return Dashboard(
@@ -248,7 +258,8 @@ def department_dashboard(department: Department, today: date | None = None, aler
         ineligible_count=counts["ineligible"],
         residents_without_mentor=listed,
         residents_without_mentor_count=listed[0].total if listed else 0,
-        active_residents=stats["active"],
+        # Counted on the index of the residents by specialty and status, without reading the rows.
+        active_residents=active_residents.count(),
         curricula_awaiting=curricula_awaiting,
     )
 
