@@ -58,8 +58,14 @@ def observations_by_mentor(mentor_user) -> QuerySet[Observation]:
 
 
 def mentees_to_observe(mentor_user) -> QuerySet[Resident]:
-    """The mentor's current residents who can be observed (active ones), by name."""
-    return (residents_base().filter(pk__in=mentee_ids(mentor_user), status=Resident.Status.ACTIVE)
+    """The mentor's current residents who can be observed (active ones), by name.
+
+    Joined through the active clinical assignment (at most one per resident, a constraint) rather than
+    `pk__in=mentee_ids(...)`: PostgreSQL then starts from the mentor's few assignments, where with the IN
+    subquery it joined every active resident to their user, specialty and cohort first (35 ms at scale).
+    """
+    return (residents_base().filter(assignments__mentor__user=mentor_user, assignments__ended_on__isnull=True,
+                                    assignments__kind="clinical", status=Resident.Status.ACTIVE)
             .order_by("user__last_name", "user__first_name", "pk"))
 
 

@@ -113,6 +113,9 @@ class Observation(models.Model):
             # reads the latest N of each pair from the index alone (assessments.entrustment.proposal_count).
             models.Index(fields=["resident", "epa", "-observed_on", "-id", "level"], name="observation_latest_idx"),
             models.Index(fields=["mentor", "created_at"]),
+            # When the mentor last recorded each EPA (the observation form's EPAs, recently used first): one index
+            # entry per EPA, not the EPA's observations of every mentor.
+            models.Index(fields=["mentor", "epa", "created_at"], name="observation_mentor_epa_idx"),
         ]
 
     def __str__(self):
