@@ -209,7 +209,16 @@ def mentor_counts(department: Department, policy: MentoringPolicy, today: date) 
         **{f"load_{load}": Count("pk", filter=condition) for load, condition in load_conditions(policy).items()})
 
 
-def department_dashboard(department: Department, today: date | None = None, alert_limit: int = 50) -> Dashboard:
+# Rows of each of the dashboard's lists (mentor load, certificate and training alerts, residents without a mentor).
+# An overview, not the register: the first 20 of each, the most urgent first for the alerts, with the count of the
+# rest ("and N more") or a link to the whole list ("See all"); the mentor and resident lists have them all, with
+# filters. (It was 50: at 10,000 residents the three mentor lists were most of what the page built and rendered
+# per row, and 50 rows are no longer an overview.)
+DASHBOARD_LIST_LIMIT = 20
+
+
+def department_dashboard(department: Department, today: date | None = None,
+                         alert_limit: int = DASHBOARD_LIST_LIMIT) -> Dashboard:
     """Everything on the coordinator's dashboard, in a fixed number of queries whatever the department's size.
 
     The mentors are counted in the database (one aggregate: active, not eligible, by load) with the eligibility
