@@ -30,10 +30,13 @@ a drop they would cause is also caused by the next campaign with answers, which 
 What one query cannot do is the complementary suppression of surveys.disclosure: an audit over every subset of
 campaigns linked by the shown blocks of all the department's mentors, block by block and then item by item, hiding
 blocks until no difference of shown figures rests on fewer than k people. So its verdicts are an INPUT of the
-query, computed outside the timing from the section's own pools (surveys.pooling.cached_pools): the first campaigns
-of the mentor's blocks the block audit hid by suppression or by the component cap, and the (block, item) pairs the
-item audits hid although at least k answered the item (below k the query hides them itself). The timed query
-does the rest: the pooling, the counting and the k rules.
+query, taken from the pools the section itself reads (surveys.pooling.cached_pools): the first campaigns of the
+mentor's blocks the block audit hid by suppression or by the component cap, and the (block, item) pairs the item
+audits hid although at least k answered the item (below k the query hides them itself). The timed query does the
+rest: the pooling, the counting and the k rules. Reading the verdicts is timed with it (`_verdict_lookup`: the
+mentor's questionnaires by one more query, then cached_pools, as the section reads them): a SQL report, like the
+section, has to read them before its query, and reading them is the same work on both sides. Turning them into the
+query's parameters (block and item lists) is not timed.
 """
 
 from sql_common import num, rows_of
@@ -261,7 +264,8 @@ def cases(context) -> list:
          lambda s: [[int(r[0][:4]), num(r[1]), *r[2:]] for r in rows_of(s, "evaluations")]),
         ("satisfaction", SATISFACTION, lambda: _satisfaction_parameters(context),
          lambda rows: [[r[0], r[2], r[3], num(r[4]), r[5]] for r in rows],
-         lambda s: [[t["title"], r[0], r[1], num(r[2]), r[3]] for t in s["tables"] for r in t["rows"]]),
+         lambda s: [[t["title"], r[0], r[1], num(r[2]), r[3]] for t in s["tables"] for r in t["rows"]],
+         lambda: _verdict_lookup(context)),
     ]
 
 
@@ -277,6 +281,28 @@ def _meeting_summary(rows) -> list:
     by_format = {r[2]: r[3:7] for r in rows if r[0] == "summary" and r[1] == 0}
     total = next((r[3:7] for r in rows if r[0] == "summary" and r[1] == 1), (0, 0, 0, 0))
     return [*([*by_format.get(fmt, (0, 0, 0, 0))] for fmt in Meeting.Format.values), [*total]]
+
+
+QUESTIONNAIRES = """
+SELECT DISTINCT c.questionnaire_id FROM surveys_response r JOIN surveys_campaign c ON c.id = r.campaign_id
+WHERE r.subject_id = %(mentor)s AND c.about_mentor AND c.status = 'closed'
+"""
+
+
+def _verdict_lookup(context) -> None:
+    """What a hand-written SQL report has to do before its satisfaction query, as the section does: find the
+    questionnaires with answers about the mentor (one query) and read their pools, with the disclosure audit's
+    verdicts, through surveys.pooling.cached_pools (its freshness query and the cache). Timed with the query
+    (bench/report_vs_sql.py): the verdicts are an input of the query, but not a free one."""
+    from django.db import connection
+
+    from surveys.pooling import cached_pools
+
+    with connection.cursor() as cursor:
+        cursor.execute(QUESTIONNAIRES, {"mentor": context.mentor.pk})
+        questionnaire_ids = sorted(row[0] for row in cursor.fetchall())
+    if questionnaire_ids:
+        cached_pools(questionnaire_ids)
 
 
 def _satisfaction_parameters(context) -> dict:

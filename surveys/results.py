@@ -321,14 +321,14 @@ def my_pooled_results(mentor: Mentor, *, kinds=None, comments: bool = True) -> l
     `kinds`: only the items of these kinds (all when None); `comments`: false leaves the free-text comments out
     (the mentor report shows % agreeing only). Fewer items or no comments only leave figures out: the suppression
     is the pools' own, decided over every item."""
-    questionnaire_ids = sorted(set(
-        Response.objects.filter(subject=mentor, campaign__about_mentor=True, campaign__status=Campaign.Status.CLOSED)
-        .order_by().values_list("campaign__questionnaire_id", flat=True).distinct()))
-    if not questionnaire_ids:
+    questionnaires = {q.pk: q for q in Questionnaire.objects.filter(
+        campaigns__about_mentor=True, campaigns__status=Campaign.Status.CLOSED, campaigns__responses__subject=mentor)
+        .order_by().distinct()}
+    if not questionnaires:
         return []
+    questionnaire_ids = sorted(questionnaires)
     pools = cached_pools(questionnaire_ids)
     items = items_of_questionnaires(questionnaire_ids, kinds)
-    questionnaires = Questionnaire.objects.in_bulk(questionnaire_ids)
     titles = {key: title for pool in pools.values() for key, title in pool.titles.items()}
     item_shown = {item: keys for pool in pools.values() for item, keys in pool.item_shown.items()}
     shown = _block_results([(b, items[q]) for q in questionnaire_ids for b in pools[q].shown_blocks(mentor.pk)],

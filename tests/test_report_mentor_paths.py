@@ -3,8 +3,9 @@ the fixed dataset of tests/test_report_mentor.py (with a few more meetings at th
 on a grown one:
 
 - exams: the summary is taken over the listed results in Python, as reports.sections.stats.summaries takes it;
-- observations: the counts per month and per EPA are one grouping by month and EPA, added up in Python (the mean
-  level from the sum of levels), as the former per-month and per-EPA groupings (Avg) gave them;
+- observations: the totals, the counts per month and per EPA are one grouping by month, EPA and resident, added up
+  in Python (the mean level from the sum of levels), as the former aggregate and per-month and per-EPA groupings
+  (Avg) gave them;
 - meetings: the meetings held per mentee are counted from the mentees' participations, matched to their pairs in
   Python, as mentoring.programmes.held_meetings counts them in a subquery per pair;
 - residents: the standing of each resident is put together in Python from the expected levels, the decisions and
@@ -68,7 +69,10 @@ def former_observations(context) -> tuple[list, list]:
     epas = [[r["epa__code"], r["epa__title"], r["n"], r["late"], pct(r["late"], r["n"]), round(float(r["mean"]), 1)]
             for r in mine.values("epa__code", "epa__title", "epa__position").annotate(
                 n=Count("pk"), late=late, mean=Avg("level")).order_by("epa__position", "epa__code")]
-    return months, epas
+    totals = mine.aggregate(n=Count("pk"), late=late, residents=Count("resident", distinct=True),
+                            epas=Count("epa", distinct=True))
+    summary = [[totals["n"], totals["late"], pct(totals["late"], totals["n"]), totals["residents"], totals["epas"]]]
+    return summary, months, epas
 
 
 def former_meetings_per_mentee(context) -> list:
@@ -118,7 +122,8 @@ def check_against_the_former_paths(context):
         [label, n, *(None if v is None else round(v, 1) for v in values)]
         for label, n, *values in former_exam_summary(context)]
     section = mentor.observations(context)
-    months, epas = former_observations(context)
+    summary, months, epas = former_observations(context)
+    assert rows(section, "observations_summary") == summary
     assert rows(section, "observations_by_month") == months
     assert rows(section, "observations_by_epa") == epas
     assert rows(mentor.meetings(context), "meetings_by_mentee") == former_meetings_per_mentee(context)

@@ -215,25 +215,19 @@ def _months(first: date, last: date) -> list[date]:
 
 def observations(context: ReportContext) -> dict:
     """The mentor's EPA observations in the year: how many, the share recorded late (Observation.is_late), per month
-    and per EPA. Two queries: the totals (residents and EPAs counted distinct), and the counts per month and EPA,
-    added up in Python per month and per EPA (at most twelve rows per EPA)."""
+    and per EPA. One query: the counts per month, EPA and resident (at most a row per observation of the mentor's
+    year, far fewer), added up in Python into the totals (residents and EPAs counted distinct), the months and the
+    EPAs."""
     year = report_year(context)
-    mine = (Observation.objects.filter(mentor=context.mentor, observed_on__gte=year.starts_on,
-                                       observed_on__lte=year.day).order_by())
-    late = Count("pk", filter=Q(is_late=True))
-    totals = mine.aggregate(n=Count("pk"), late=late, residents=Count("resident", distinct=True),
-                            epas=Count("epa", distinct=True))
-    summary = table("observations_summary", _("Observations recorded in the year"), [
-        column("observations", _("Observations"), "int"), column("late", _("Recorded late"), "int"),
-        column("late_pct", _("Recorded late, %"), "pct"), column("residents", _("Residents observed"), "int"),
-        column("epas", _("EPAs observed"), "int")],
-        [[totals["n"], totals["late"], pct(totals["late"], totals["n"]), totals["residents"], totals["epas"]]])
-
-    by_month, by_epa = {}, {}
-    for row in (mine.annotate(month=TruncMonth("observed_on"))
-                .values_list("month", "epa__code", "epa__title", "epa__position")
-                .annotate(n=Count("pk"), late=late, levels=Sum("level"))):
-        month, code, title, position, n, n_late, levels = row
+    by_month, by_epa, residents, epas = {}, {}, set(), set()
+    for month, epa_id, code, title, position, resident, n, n_late, levels in (
+            Observation.objects.filter(mentor=context.mentor, observed_on__gte=year.starts_on,
+                                       observed_on__lte=year.day).order_by()
+            .annotate(month=TruncMonth("observed_on"))
+            .values_list("month", "epa_id", "epa__code", "epa__title", "epa__position", "resident_id")
+            .annotate(n=Count("pk"), late=Count("pk", filter=Q(is_late=True)), levels=Sum("level"))):
+        residents.add(resident)
+        epas.add(epa_id)
         counts = by_month.setdefault(month, [0, 0])
         counts[0] += n
         counts[1] += n_late
@@ -241,6 +235,13 @@ def observations(context: ReportContext) -> dict:
         epa[0] += n
         epa[1] += n_late
         epa[2] += levels
+    total, total_late = sum(n for n, _late in by_month.values()), sum(late for _n, late in by_month.values())
+    summary = table("observations_summary", _("Observations recorded in the year"), [
+        column("observations", _("Observations"), "int"), column("late", _("Recorded late"), "int"),
+        column("late_pct", _("Recorded late, %"), "pct"), column("residents", _("Residents observed"), "int"),
+        column("epas", _("EPAs observed"), "int")],
+        [[total, total_late, pct(total_late, total), len(residents), len(epas)]])
+
     month_rows = []
     for month in _months(year.starts_on, year.day):
         n, n_late = by_month.get(month, (0, 0))
