@@ -268,40 +268,35 @@ def observations(context: ReportContext) -> dict:
 # --- meetings ------------------------------------------------------------------------------------------------------
 
 
-def _held_with_mentees(context: ReportContext, start: datetime, end: datetime, cutoff: datetime,
-                       mentee_users: list[int]) -> list[tuple]:
-    """(mentee user, programme, format, start) of each participation of the mentees in the meetings the mentor led
-    in [start, end) that were held by the programmes' counting rule (mentoring.programmes.held_meetings): accepted,
-    ended by the cutoff, the mentee's own answer accepted. Which pair each counts for (its programme, on or after
-    the day the pair started) is decided by the caller. One query."""
-    return list(MeetingParticipant.objects.filter(
-        user_id__in=mentee_users, response=MeetingParticipant.Response.ACCEPTED,
-        meeting__mentor_user=context.mentor.user_id, meeting__status=Meeting.Status.ACCEPTED,
-        meeting__ends_at__lte=cutoff, meeting__starts_at__gte=start, meeting__starts_at__lt=end)
-        .order_by().values_list("user_id", "meeting__programme_id", "meeting__format", "meeting__starts_at"))
-
-
 def meetings(context: ReportContext) -> dict:
     """The mentor's meetings in the year. Held: accepted and ended before the report's day (as in mentoring's
-    programme overview); per mentee, the meetings held with them by the programmes' counting rule (the mentee
-    attended, in the pair's programme, on or after the day the pair started; `_held_with_mentees`). Three queries:
-    the meetings counted by format and status, the pairs, the mentees' participations (a mentor's handful), put
-    together per pair in Python."""
+    programme overview); per mentee, the meetings held with them by the programmes' counting rule
+    (mentoring.programmes.held_meetings: the mentee's own answer accepted, in the pair's programme, on or after the
+    day the pair started). Two queries: the mentor's meetings of the year with their participants (a row per
+    participant), counted per meeting and matched to the pairs in Python, and the pairs."""
     year = context.academic_year
     start, end = _midnight(year.starts_on), _midnight(year.ends_on + timedelta(days=1))
     cutoff = _midnight(context.as_of)
     counts = {fmt: dict.fromkeys(("held", "upcoming", "proposed", "called_off"), 0) for fmt in Meeting.Format.values}
-    for row in (Meeting.objects.filter(mentor_user=context.mentor.user_id, starts_at__gte=start, starts_at__lt=end)
-                .order_by().values("format", "status").annotate(n=Count("pk"), ended=Count("pk", filter=Q(
-                    ends_at__lte=cutoff)))):
-        figures, status = counts[row["format"]], row["status"]
+    held = defaultdict(list)  # (participant, programme) -> (local day, format, start) of the held meetings attended
+    seen = set()
+    for pk, fmt, status, ends_at, programme, starts_at, user, response in (
+            Meeting.objects.filter(mentor_user=context.mentor.user_id, starts_at__gte=start, starts_at__lt=end)
+            .order_by().values_list("pk", "format", "status", "ends_at", "programme_id", "starts_at",
+                                    "participants__user_id", "participants__response")):
+        ended = ends_at <= cutoff
+        if status == Meeting.Status.ACCEPTED and ended and response == MeetingParticipant.Response.ACCEPTED:
+            held[(user, programme)].append((timezone.localdate(starts_at), fmt, starts_at))
+        if pk in seen:
+            continue
+        seen.add(pk)
+        figures = counts[fmt]
         if status == Meeting.Status.ACCEPTED:
-            figures["held"] += row["ended"]
-            figures["upcoming"] += row["n"] - row["ended"]
+            figures["held" if ended else "upcoming"] += 1
         elif status == Meeting.Status.PROPOSED:
-            figures["proposed"] += row["n"]
+            figures["proposed"] += 1
         else:  # declined or cancelled
-            figures["called_off"] += row["n"]
+            figures["called_off"] += 1
     names = ("held", "upcoming", "proposed", "called_off")
     summary_rows = [[str(label), *(counts[fmt][name] for name in names)] for fmt, label in Meeting.Format.choices]
     summary_rows.append([_("All meetings"), *(sum(counts[fmt][name] for fmt in Meeting.Format.values)
@@ -317,10 +312,6 @@ def meetings(context: ReportContext) -> dict:
                  .values_list("resident__user_id", "resident__user__last_name", "resident__user__first_name",
                               "resident__user__middle_name", "programme_id", "programme__kind", "programme__name",
                               "started_on"))
-    held = defaultdict(list)  # (mentee user, programme) -> (local day, format, start) of the meetings they attended
-    for user, programme, fmt, starts_at in _held_with_mentees(context, start, end, cutoff,
-                                                              sorted({p[0] for p in pairs})):
-        held[(user, programme)].append((timezone.localdate(starts_at), fmt, starts_at))
     mentee_rows = []
     for user, last, first, middle, programme, kind, name, started_on in pairs:
         attended = [(fmt, starts_at) for day, fmt, starts_at in held[(user, programme)] if day >= started_on]
