@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reports.dashboard import DUTY_LIST_LIMIT, dashboard_figures_refresh, duty_month_of
 from reports.models import DashboardFigures
@@ -110,3 +111,15 @@ def test_a_resident_removed_since_the_refresh_is_left_out(client, coordinator, d
     stored.figures["below_duty"].insert(1, [999999, 0, 4])
     stored.save()
     assert_shows(client.get(reverse("mentoring:dashboard", args=[department.pk])).content.decode(), items)
+
+
+def test_each_row_says_its_figures_in_the_readers_language(department, duties):
+    dashboard_figures_refresh(department=department)
+    template = engines["django"].from_string("{% load report_tags %}{% dashboard_duty_alerts department %}")
+    resident, confirmed, required = expected_items(department)[0]
+    for language, words in (("en", f"{confirmed} of {required} confirmed"),
+                            ("ru", f"подтверждено {confirmed} из {required}"),
+                            ("kk", f"{required} ішінен {confirmed} расталды")):
+        with translation.override(language):
+            html = template.render({"department": department})
+        assert f"{resident}</a>: {words}</li>" in html, language

@@ -6,6 +6,7 @@ The dependency points one way (DESIGN.md section 5): the project-wide templates 
 from django import template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from residents.models import Resident
 from residents.requirements import residents_below_duty_requirement
@@ -61,9 +62,14 @@ def dashboard_duty_alerts(department, stored=_READ):
         as_of = None
         rows = [(row.resident, row.figures.confirmed, row.figures.required) for row in
                 residents_below_duty_requirement(department=department, month=month, limit=DUTY_LIST_LIMIT)]
-    # The activity page's URL reversed once, each resident's id put in it (reverse() per row took a part of the page).
+    # The activity page's URL reversed once, each resident's id put in it (reverse() per row took a part of the page),
+    # with the month; the row's words translated once and filled in here (the template's blocktranslate, with its
+    # message id, rendered a template node per row for up to 50 rows).
     head, tail = reverse("residents:resident_activity", args=[_ID]).split(str(_ID))
+    query = f"?month={month:%Y-%m}"
+    words = gettext("%(confirmed)s of %(required)s confirmed")
     return {"month": month, "as_of": as_of,
             "as_of_today": as_of is not None and timezone.localdate(as_of) == timezone.localdate(),
-            "rows": [{"resident": resident, "url": f"{head}{resident.pk}{tail}", "confirmed": confirmed,
-                      "required": required} for resident, confirmed, required in rows]}
+            "rows": [{"resident": resident, "url": f"{head}{resident.pk}{tail}{query}",
+                      "figures": words % {"confirmed": confirmed, "required": required}}
+                     for resident, confirmed, required in rows]}
