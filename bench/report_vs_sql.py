@@ -1,7 +1,7 @@
 """Report sections (the ORM code in reports/sections/) against the same figures computed by hand-written SQL, one
 query per section, and the time ratio ORM / SQL (target: at most 2x).
 
-    .venv/bin/python bench/report_vs_sql.py [--scale 10x|1x] [--repeat 5] [--rebuild]
+    .venv/bin/python bench/report_vs_sql.py [--scale 10x|1x] [--repeat 5] [--kind KIND] [--rebuild]
 
 Against PostgreSQL, residency_bench_10x by default (see bench/common.py), with the parameters of
 common.report_targets. Whole reports: every section of each kind (cohort, mentor, annual) is timed (the section
@@ -40,7 +40,7 @@ def cases(context) -> dict:
     return {case[0]: case for case in [*module.cases(context), *sql_surveys.cases(context)]}
 
 
-def child(repeat: int) -> dict:
+def child(repeat: int, only: list[str]) -> dict:
     """{kind: [{section, orm, sql (None when not covered), checked}, ...] in the report's order}."""
     common.setup()
     from django.db import connection
@@ -54,7 +54,7 @@ def child(repeat: int) -> dict:
     out = {}
     try:
         with translation.override("en"):
-            for kind in KINDS:
+            for kind in (k for k in KINDS if not only or k in only):
                 context = ReportContext.of(runs[kind])
                 covered = cases(context)
                 out[kind] = []
@@ -110,14 +110,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=["10x", "1x"], default="10x")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--kind", action="append", default=[], choices=["cohort", "mentor", "annual"],
+                        help="only this kind of report (repeatable)")
     parser.add_argument("--rebuild", action="store_true", help="drop and build the database again")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.repeat)))
+        print(json.dumps(child(args.repeat, args.kind)))
         return
     figures = common.run_child("report_vs_sql.py", common.ensure(args.scale, rebuild=args.rebuild),
-                               "--repeat", str(args.repeat))
+                               "--repeat", str(args.repeat), *[a for kind in args.kind for a in ("--kind", kind)])
     rows, reports = [], []
     for kind, lines in figures.items():
         missing = [f["section"] for f in lines if f["sql"] is None]
