@@ -190,9 +190,13 @@ def test_the_card_shows_the_refreshed_counts_as_of_their_time(client, coordinato
     dashboard_figures_refresh(department=department, now=at)
     # A new proposal after the refresh: the card keeps the refreshed count until the next refresh, the proposals
     # page (live) lists it at once.
-    resident = Resident.objects.filter(specialty__department=department, status=Resident.Status.ACTIVE).first()
-    epa = resident.specialty.epas.filter(is_active=True).exclude(
-        pk__in=[e for r, e in proposals_for_residents(department, window=3) if r == resident.pk]).first()
+    # A pair with no proposal and no level granted (the residents' names, hence their order by name, are random):
+    # three observations at level 5 make it one.
+    proposed = set(proposals_for_residents(department, window=3))
+    resident, epa = next(
+        (r, e) for r in Resident.objects.filter(specialty__department=department, status=Resident.Status.ACTIVE)
+        .order_by("pk") for e in r.specialty.epas.filter(is_active=True).order_by("pk")
+        if (r.pk, e.pk) not in proposed and not EntrustmentDecision.objects.filter(resident=r, epa=e).exists())
     Observation.objects.bulk_create(Observation(resident=resident, epa=epa, mentor=Observation.objects.first().mentor,
                                                 level=5, observed_on=today()) for _ in range(3))
     assert len(proposals_for_residents(department, window=3)) == proposals + 1
