@@ -13,7 +13,7 @@ Each section runs a fixed number of aggregate queries; loops run over the handfu
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -84,19 +84,21 @@ def _mentees(context: ReportContext) -> list[dict]:
 def _granted_levels(residents: list[int], end: datetime) -> dict[tuple[int, int], int]:
     """{(resident, EPA): the level granted by `end`} of `residents` (a mentor's handful), by the rule of
     annual_residents.granted_by: the latest decision taken before `end` in the decisions' audit history, else the
-    decision itself when taken before it; pairs with neither are left out (the base level). Two queries."""
+    decision itself when taken before it; pairs with neither are left out (the base level). One query: the history
+    rows and the decisions together (UNION ALL; a decision's row has no history id)."""
+    history = (EntrustmentDecision.history.model.objects.filter(resident_id__in=residents, decided_at__lt=end)
+               .exclude(history_type="-").order_by()
+               .values_list("resident_id", "epa_id", "level", "decided_at", "history_id"))
+    decisions = (EntrustmentDecision.objects.filter(resident_id__in=residents, decided_at__lt=end).order_by()
+                 .values_list("resident_id", "epa_id", "level", "decided_at", Value(None, IntegerField())))
     latest: dict[tuple[int, int], tuple] = {}
-    for resident, epa, level, decided_at, history_id in (
-            EntrustmentDecision.history.model.objects.filter(resident_id__in=residents, decided_at__lt=end)
-            .exclude(history_type="-").order_by()
-            .values_list("resident_id", "epa_id", "level", "decided_at", "history_id")):
-        if (resident, epa) not in latest or (decided_at, history_id) > latest[(resident, epa)][:2]:
+    fallback: dict[tuple[int, int], int] = {}
+    for resident, epa, level, decided_at, history_id in history.union(decisions, all=True):
+        if history_id is None:
+            fallback[(resident, epa)] = level
+        elif (resident, epa) not in latest or (decided_at, history_id) > latest[(resident, epa)][:2]:
             latest[(resident, epa)] = (decided_at, history_id, level)
-    granted = {pair: level for pair, (_at, _id, level) in latest.items()}
-    for resident, epa, level in (EntrustmentDecision.objects.filter(resident_id__in=residents, decided_at__lt=end)
-                                 .order_by().values_list("resident_id", "epa_id", "level")):
-        granted.setdefault((resident, epa), level)
-    return granted
+    return {**fallback, **{pair: level for pair, (_at, _id, level) in latest.items()}}
 
 
 def residents(context: ReportContext) -> dict:
