@@ -128,13 +128,15 @@ def _pct(count: int, n: int) -> float:
 
 
 def mean_sd_median(values: Counter) -> tuple[float | None, float | None, float | None]:
-    """Mean, sample standard deviation (n - 1) and median of values given as {value: count}."""
+    """Mean, sample standard deviation (n - 1) and median of values given as {value: count}. Summed in the order
+    of the values, so the same counts give the very same floats whatever order they were counted in (the database
+    returns groups in any order)."""
     n = sum(values.values())
     if not n:
         return None, None, None
-    mean = sum(v * c for v, c in values.items()) / n
-    sd = math.sqrt(sum(c * (v - mean) ** 2 for v, c in values.items()) / (n - 1)) if n > 1 else None
     ordered = sorted(values.items())
+    mean = sum(v * c for v, c in ordered) / n
+    sd = math.sqrt(sum(c * (v - mean) ** 2 for v, c in ordered) / (n - 1)) if n > 1 else None
 
     def at(position: int):
         seen = 0

@@ -108,3 +108,14 @@ def test_two_queries_whatever_the_grouping(answered):
                               group_by=("response__campaign_id", "response__subject_id"))
     assert len(ctx.captured_queries) == 2
     assert list(grouped) == [(answered.pk, None)]
+
+
+def test_the_same_floats_whatever_order_the_values_were_counted_in():
+    """Counts arrive in the database's order; the figures must not depend on it (down to the last digit)."""
+    values = [(1, 1), (2, 1), (3, 1), (4, 2), (5, 1)]
+    # Summed in the order counted, the last two orders gave standard deviations differing in the last digit.
+    orders = (values, values[::-1], [values[0], values[1], values[3], values[4], values[2]])
+    figures = {mean_sd_median(Counter(dict(order))) for order in orders}
+    assert len(figures) == 1
+    mean, sd, median = figures.pop()
+    assert (mean, median) == (pytest.approx(19 / 6), 3.5) and sd == pytest.approx(math.sqrt(13 / 6))
