@@ -30,16 +30,16 @@ def department_survey_card(department):
     return {"department": department, "campaigns": list(campaigns)}
 
 
-# The campaign list's two snippets per row, written in Python: the same text as the includes
-# surveys/includes/response_rate.html and surveys/campaigns/_status.html (newline at the end included), which the
-# other pages keep using. Rendering the includes cost most of a 25-row page at scale. Values are put in as the
-# template language puts them (localized, escaped when the page autoescapes), the strings are the same messages.
+# A campaign's response rate and status badge, written in Python: the includes surveys/includes/response_rate.html
+# and surveys/campaigns/_status.html call these tags (one text for every page), and the campaign list calls them
+# directly (rendering an include per row cost most of a 25-row page at scale). Values are put in as the template
+# language puts them (localized, escaped when the page autoescapes); the strings are the templates' former messages.
 
 
 @register.simple_tag(takes_context=True)
 def response_rate(context, *, answered, invited, k, status):
-    """What `{% include "surveys/includes/response_rate.html" with answered=... invited=... k=... status=... %}`
-    renders: the response rate of a campaign and when results appear. Never who answered."""
+    """The response rate of a campaign and when results appear (newline at the end, as the include wrote it).
+    Never who answered."""
     if status == "draft":
         text = render_value_in_context(gettext("Not launched yet"), context)
     else:
@@ -63,6 +63,6 @@ _BADGES = {"open": "text-bg-success", "closed": "text-bg-secondary"}
 
 @register.simple_tag(takes_context=True)
 def campaign_status(context, *, status, label):
-    """What `{% include "surveys/campaigns/_status.html" with status=... label=... %}` renders."""
+    """A campaign's status as a badge (newline at the end, as the include wrote it)."""
     badge = _BADGES.get(status, "text-bg-light border")
     return mark_safe(f'<span class="badge {badge}">{render_value_in_context(label, context)}</span>\n')
