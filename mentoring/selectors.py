@@ -22,8 +22,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from organization.models import Department, MentoringPolicy, Specialty
-from organization.selectors import departments_for_user
+from organization.models import Department, MentoringPolicy
+from organization.selectors import departments_for_user, specialty_ids
 from organization.services import policy_for
 from residents.models import Curriculum, Resident
 from residents.selectors import residents_base
@@ -137,10 +137,13 @@ def residents_with_mentor(department: Department) -> QuerySet[Resident]:
     return residents_base().filter(specialty__department=department).prefetch_related(active_assignment_prefetch())
 
 
+def has_clinical_mentor() -> Exists:
+    """On a Resident queryset: whether the resident has an active clinical mentor."""
+    return Exists(Assignment.objects.filter(resident=OuterRef("pk"), ended_on__isnull=True, kind="clinical"))
+
+
 def without_mentor(qs: QuerySet[Resident]) -> QuerySet[Resident]:
-    return qs.annotate(
-        has_mentor=Exists(Assignment.objects.filter(resident=OuterRef("pk"), ended_on__isnull=True, kind="clinical"))
-    ).filter(has_mentor=False)
+    return qs.annotate(has_mentor=has_clinical_mentor()).filter(has_mentor=False)
 
 
 def resident_history(resident: Resident) -> QuerySet[Assignment]:
@@ -244,17 +247,15 @@ def department_dashboard(department: Department, today: date | None = None,
     due = active.filter(trainings).annotate(missing=ExpressionWrapper(primary_training_missing(),
                                                                       output_field=BooleanField()))
     due = due.order_by(F("missing").desc(), F("last_training_on").asc(nulls_first=True), *by_name)[:alert_limit]
-    # The residents and curricula below are read by the department's specialties as ids (one small query): joined
-    # with the specialty to filter by its department, PostgreSQL hashed all residents (10,000 at scale) instead of
-    # reading the department's by the index on specialty and status.
-    specialties = list(Specialty.objects.filter(department=department).values_list("pk", flat=True))
+    # The residents and curricula below are read by the department's specialties as ids (organization.selectors.
+    # specialty_ids), through the index on specialty and status.
+    specialties = specialty_ids(department)
     active_residents = Resident.objects.filter(specialty_id__in=specialties, status=Resident.Status.ACTIVE)
     # The condition of `without_mentor` as a filter only (its annotation, selected too, made PostgreSQL read the
     # active assignments twice). Listed with their names only (the list shows them and links by id): joined with
     # every profile relation, PostgreSQL joined the department's every active resident to them before it kept those
     # without a mentor. The window counts them all before the limit, in the same query.
-    has_mentor = Exists(Assignment.objects.filter(resident=OuterRef("pk"), ended_on__isnull=True, kind="clinical"))
-    listed = list(active_residents.filter(~has_mentor).select_related("user")
+    listed = list(active_residents.filter(~has_clinical_mentor()).select_related("user")
                   .only("user__last_name", "user__first_name", "user__middle_name")
                   .annotate(total=Window(Count("pk")))
                   .order_by("user__last_name", "user__first_name", "pk")[:alert_limit])
