@@ -10,7 +10,7 @@ from django.http import Http404
 from organization.models import Department, Specialty
 from organization.selectors import departments_for_user
 from residents.models import Resident
-from residents.selectors import mentee_ids, residents_base
+from residents.selectors import active_mentee_of, mentee_ids, residents_base
 
 from .models import EPA, EPAExpectation, Observation
 
@@ -64,8 +64,7 @@ def mentees_to_observe(mentor_user) -> QuerySet[Resident]:
     `pk__in=mentee_ids(...)`: PostgreSQL then starts from the mentor's few assignments, where with the IN
     subquery it joined every active resident to their user, specialty and cohort first (35 ms at scale).
     """
-    return (residents_base().filter(assignments__mentor__user=mentor_user, assignments__ended_on__isnull=True,
-                                    assignments__kind="clinical", status=Resident.Status.ACTIVE)
+    return (residents_base().filter(active_mentee_of(mentor_user), status=Resident.Status.ACTIVE)
             .order_by("user__last_name", "user__first_name", "pk"))
 
 

@@ -24,13 +24,18 @@ def resident_profile_of(user) -> Resident:
     return resident
 
 
-def mentee_ids(user):
-    """Ids of the residents whose active mentor is `user` (a subquery).
+def active_mentee_of(user) -> Q:
+    """On a Resident queryset: residents whose active clinical mentor is `user` (a join with the assignment; one
+    per resident, a constraint, so no resident is repeated).
 
     The mentoring app depends on this one, so the active assignment is reached through the reverse relation.
     """
-    return Resident.objects.filter(assignments__mentor__user=user, assignments__ended_on__isnull=True,
-                                   assignments__kind="clinical").values("pk")
+    return Q(assignments__mentor__user=user, assignments__ended_on__isnull=True, assignments__kind="clinical")
+
+
+def mentee_ids(user):
+    """Ids of the residents whose active mentor is `user` (a subquery)."""
+    return Resident.objects.filter(active_mentee_of(user)).values("pk")
 
 
 def resident_for_coordinator(user, pk) -> Resident:
