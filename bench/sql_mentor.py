@@ -206,15 +206,12 @@ ORDER BY q.title, q.id, b.start, sc.position, sc.id, it.position, it.id
 # section shows.
 
 
-def _name(last, first, middle) -> str:
-    return " ".join(p for p in (last, first, middle) if p)
-
-
 def cases(context) -> list:
     from datetime import timedelta
 
     from django.conf import settings
 
+    from accounts.models import full_name as _name
     from assessments.models import ExamStage
     from assessments.standing import BASE_LEVEL
     from reports.result import pct
