@@ -1,8 +1,9 @@
 """Per-item figures of a set of anonymous responses: n, distribution, % agreeing, % yes, mean, SD, median.
 
 The database does the counting: `item_counts` reads the answers once and gives, per group and item, how many
-respondents answered (COUNT DISTINCT response) and how many answers carry each value (a filtered COUNT per scale
-value and option; a number item's values in one more grouped query). Everything else is small arithmetic on those
+respondents answered and how many answers carry each value (answers counted per number when no item has options;
+else COUNT DISTINCT response and a filtered COUNT per scale value and option, a number item's values in one more
+grouped query). Everything else is small arithmetic on those
 rows, so the number of queries never grows with responses, items or mentors. A group is whatever the caller groups
 by (nothing for one campaign; campaign and mentor for pooled blocks); the counts of disjoint groups add up
 (`ItemCounts.merged`), which is how a block of several campaigns is built.
@@ -53,24 +54,29 @@ def item_counts(answers: QuerySet[Answer], items: Sequence[Item], group_by: Sequ
                 ) -> dict[tuple, dict[int, ItemCounts]]:
     """{group key: {item id: ItemCounts}} of `items` (options prefetched) in `answers`, grouped by the fields
     `group_by` (the group key is the tuple of their values; the empty tuple without grouping): the respondents of
-    each item (COUNT DISTINCT response), and the answers of each Likert value 1-5, of yes and of no, of each option
-    of a choice item and of each value of a number item. Items not in `items` are not counted.
+    each item, and the answers of each Likert value 1-5, of yes and of no, of each option of a choice item and of
+    each value of a number item. Items not in `items` are not counted.
 
-    One pass over the answers: the respondents and the answers of the values known beforehand
-    (the scales' values, the items' options) are counted together per group and item, with a filter per value; only
-    the values of number items, unknown beforehand, take a second query, over those items' answers alone (through
-    the item index), and only when there are number items.
+    One pass over the answers. An answer holds one value, and an item without options at most one answer per
+    response (Answer's constraints), so:
+    - without choice items, the answers are counted per group, item and number: an item's respondents are its
+      answers, the counts of its numbers its values (one query);
+    - with choice items, whose respondents may have several rows, the respondents are counted distinct, with the
+      answers of the values known beforehand (the scales' values, the items' options) counted together, a filter
+      per value; only the values of number items, unknown beforehand, take a second query, over those items'
+      answers alone (through the item index), and only when there are number items.
     """
     group_by = tuple(group_by)
-    out: dict[tuple, dict[int, ItemCounts]] = {}
     if not items:
-        return out
-    values = Q(text="", option__isnull=True)
+        return {}
+    if not any(item.kind in Item.CHOICE_KINDS for item in items):
+        return _counts_by_number(answers, items, group_by)
+    out: dict[tuple, dict[int, ItemCounts]] = {}
     scale = sorted({v for item in items for v in _SCALE_VALUES.get(item.kind, ())})
     options = [o.pk for item in items if item.kind in Item.CHOICE_KINDS for o in item.options.all()]
     counted = {"n": Count("response_id", distinct=True)}
-    counted.update({f"v{i}": Count("id", filter=values & Q(number=v)) for i, v in enumerate(scale)})
-    counted.update({f"o{pk}": Count("id", filter=Q(text="", option_id=pk)) for pk in options})
+    counted.update({f"v{i}": Count("id", filter=Q(number=v)) for i, v in enumerate(scale)})
+    counted.update({f"o{pk}": Count("id", filter=Q(option_id=pk)) for pk in options})
     kinds = {item.pk: item.kind for item in items}
     choices = {item.pk: [o.pk for o in item.options.all()] for item in items if item.kind in Item.CHOICE_KINDS}
     for row in (answers.filter(item_id__in=list(kinds)).order_by().values(*group_by, "item_id")
@@ -85,9 +91,27 @@ def item_counts(answers: QuerySet[Answer], items: Sequence[Item], group_by: Sequ
         out.setdefault(tuple(row[f] for f in group_by), {})[row["item_id"]] = counts
     numbers = [pk for pk, kind in kinds.items() if kind == Item.Kind.NUMBER]
     if numbers:
-        for row in (answers.filter(values, item_id__in=numbers, number__isnull=False).order_by()
+        for row in (answers.filter(item_id__in=numbers, number__isnull=False).order_by()
                     .values(*group_by, "item_id", "number").annotate(c=Count("id"))):
             out[tuple(row[f] for f in group_by)][row["item_id"]].values[_plain_number(row["number"])] += row["c"]
+    return out
+
+
+def _counts_by_number(answers: QuerySet[Answer], items: Sequence[Item], group_by: tuple
+                      ) -> dict[tuple, dict[int, ItemCounts]]:
+    """item_counts of items without options: the answers counted per group, item and number (one query). A value
+    outside an item's scale counts as a respondent without a value, as in the filtered counts."""
+    kinds = {item.pk: item.kind for item in items}
+    out: dict[tuple, dict[int, ItemCounts]] = {}
+    for *key, item_id, number, count in (answers.filter(item_id__in=list(kinds)).order_by()
+                                         .values_list(*group_by, "item_id", "number").annotate(c=Count("id"))):
+        counts = out.setdefault(tuple(key), {}).setdefault(item_id, ItemCounts())
+        counts.n += count
+        if number is None:
+            continue
+        value = _plain_number(number)
+        if kinds[item_id] == Item.Kind.NUMBER or value in _SCALE_VALUES.get(kinds[item_id], ()):
+            counts.values[value] += count
     return out
 
 

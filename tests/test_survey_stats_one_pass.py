@@ -6,7 +6,7 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -97,22 +97,55 @@ def test_ungrouped_and_only_the_items_asked(campaigns):
     assert item_counts(answers, []) == {}
 
 
-def test_respondents_are_counted_once_whatever_the_rows(campaigns):
-    """n is the number of responses that answered the item (COUNT DISTINCT), never the number of rows: a response
-    with two rows for a Likert item would still be one respondent."""
+def test_items_without_options_are_counted_by_their_rows_and_give_the_same_figures(campaigns):
+    """Without choice items the answers are counted per item and number (one query): the same respondents and values
+    as counted by hand, for scales, numbers and free text, grouped or not."""
+    q = by_code(campaigns[0].questionnaire)
+    plain = [q["q1"], q["q4"], q["q5"], q["q6"]]
+    answers = Answer.objects.filter(response__campaign__in=[c.pk for c in campaigns])
+    for group_by in ((), ["response__campaign_id"]):
+        before = counted_by_hand(answers, group_by=group_by)
+        with CaptureQueriesContext(connection) as ctx:
+            now = item_counts(answers, plain, group_by=group_by)
+        assert len(ctx.captured_queries) == 1
+        assert set(now) == set(before)
+        for key, of_group in now.items():
+            assert of_group == {item.pk: before[key][item.pk] for item in plain if item.pk in before[key]}
+    assert now[(campaigns[0].pk,)][q["q5"].pk] == ItemCounts(5, Counter({10: 1, 2.5: 2, 4: 1, 8: 1}))
+
+
+def test_a_value_outside_the_scale_counts_the_respondent_only_either_way(campaigns):
+    """A Likert answer of 7 (not a value of the scale) is a respondent without a value, counted alike with and
+    without choice items among the items asked."""
     q = by_code(campaigns[1].questionnaire)
-    response = Response.objects.filter(campaign=campaigns[1]).first()
-    Answer.objects.create(response=response, item=q["q1"], number=Decimal(5))
+    Answer.objects.filter(response__campaign=campaigns[1], item=q["q1"], number=5).update(number=Decimal(7))
     answers = Answer.objects.filter(response__campaign=campaigns[1])
-    before, now = counted_by_hand(answers)[()], item_counts(answers, [q["q1"]])[()]
-    assert now[q["q1"].pk].n == before[q["q1"].pk].n == 3
-    assert item_stats(q["q1"], now[q["q1"].pk]) == item_stats(q["q1"], before[q["q1"].pk])
+    by_number = item_counts(answers, [q["q1"]])[()][q["q1"].pk]
+    filtered = item_counts(answers, [q["q1"], q["q3"]])[()][q["q1"].pk]
+    assert by_number == filtered == ItemCounts(3, Counter({4: 2}))
+
+
+def test_the_database_keeps_one_value_per_answer_and_one_answer_per_item_without_options(campaigns):
+    """What counting respondents by rows rests on (Answer's constraints): a second answer of a response to an item
+    without options is refused, so is an answer with two values; a choice item takes a row per option."""
+    q = by_code(campaigns[1].questionnaire)
+    response = Response.objects.filter(campaign=campaigns[1], answers__item=q["q1"]).first()
+    for extra in ({"item": q["q1"], "number": Decimal(5)}, {"item": q["q6"], "number": Decimal(2), "text": "Two"},
+                  {"item": q["q2"], "option": q["q2"].options.first(), "number": Decimal(1)}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Answer.objects.create(response=response, **extra)
+    chosen = set(Answer.objects.filter(response=response, item=q["q3"]).values_list("option_id", flat=True))
+    other = q["q3"].options.exclude(pk__in=chosen).first()
+    Answer.objects.create(response=response, item=q["q3"], option=other)
+    counts = item_counts(Answer.objects.filter(response=response), [q["q3"]])[()][q["q3"].pk]
+    assert (counts.n, sum(counts.values.values())) == (1, len(chosen) + 1)
 
 
 def test_one_query_without_number_items_two_with(campaigns):
     items = by_code(campaigns[0].questionnaire)
     answers = Answer.objects.filter(response__campaign__in=[c.pk for c in campaigns])
     for kinds, expected in (((Item.Kind.LIKERT, Item.Kind.YES_NO, Item.Kind.SINGLE, Item.Kind.MULTIPLE), 1),
+                            ((Item.Kind.LIKERT, Item.Kind.NUMBER, Item.Kind.TEXT), 1),
                             (tuple(Item.Kind), 2)):
         with CaptureQueriesContext(connection) as ctx:
             item_counts(answers, [i for i in items.values() if i.kind in kinds], group_by=["response__campaign_id"])

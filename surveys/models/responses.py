@@ -9,6 +9,7 @@ keys are random UUIDs, there are no timestamps, and rows reach `Response` only t
 import uuid
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import Mentor
@@ -71,7 +72,9 @@ class Theme(models.Model):
 
 
 class Answer(models.Model):
-    """One answer to one item. A multiple-choice item has one row per chosen option."""
+    """One answer to one item: one value, a number (scales and number items), a text or an option. A choice item
+    has one row per chosen option; any other item at most one row per response (surveys.stats.item_counts counts
+    the respondents of such items by their rows)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers",
@@ -87,6 +90,14 @@ class Answer(models.Model):
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         indexes = [models.Index(fields=["item", "number"]), models.Index(fields=["item", "option"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(option__isnull=True, number__isnull=True) | Q(option__isnull=True, text="")
+                           | Q(number__isnull=True, text="")),
+                name="answer_one_value"),
+            models.UniqueConstraint(fields=["response", "item"], condition=Q(option__isnull=True),
+                                    name="answer_once_per_item_without_option"),
+        ]
 
     def __str__(self):
         return self.text or str(self.option or self.number)
