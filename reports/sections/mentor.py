@@ -13,8 +13,9 @@ Each section runs a fixed number of aggregate queries; loops run over the handfu
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+from django.apps import apps
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -86,7 +87,9 @@ def _granted_levels(residents: list[int], end: datetime) -> dict[tuple[int, int]
     annual_residents.granted_by: the latest decision taken before `end` in the decisions' audit history, else the
     decision itself when taken before it; pairs with neither are left out (the base level). One query: the history
     rows and the decisions together (UNION ALL; a decision's row has no history id)."""
-    history = (EntrustmentDecision.history.model.objects.filter(resident_id__in=residents, decided_at__lt=end)
+    # The historical model by name: the `history` descriptor builds a manager class on every access.
+    history = (apps.get_model("assessments", "HistoricalEntrustmentDecision").objects
+               .filter(resident_id__in=residents, decided_at__lt=end)
                .exclude(history_type="-").order_by()
                .values_list("resident_id", "epa_id", "level", "decided_at", "history_id"))
     decisions = (EntrustmentDecision.objects.filter(resident_id__in=residents, decided_at__lt=end).order_by()
@@ -222,12 +225,13 @@ def observations(context: ReportContext) -> dict:
     EPAs."""
     year = report_year(context)
     by_month, by_epa, residents, epas = {}, {}, set(), set()
-    for month, epa_id, code, title, position, resident, n, n_late, levels in (
+    for in_year, in_month, epa_id, code, title, position, resident, n, n_late, levels in (
             Observation.objects.filter(mentor=context.mentor, observed_on__gte=year.starts_on,
                                        observed_on__lte=year.day).order_by()
-            .annotate(month=TruncMonth("observed_on"))
-            .values_list("month", "epa_id", "epa__code", "epa__title", "epa__position", "resident_id")
+            .annotate(in_year=ExtractYear("observed_on"), in_month=ExtractMonth("observed_on"))
+            .values_list("in_year", "in_month", "epa_id", "epa__code", "epa__title", "epa__position", "resident_id")
             .annotate(n=Count("pk"), late=Count("pk", filter=Q(is_late=True)), levels=Sum("level"))):
+        month = date(in_year, in_month, 1)
         residents.add(resident)
         epas.add(epa_id)
         counts = by_month.setdefault(month, [0, 0])
