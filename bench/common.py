@@ -106,6 +106,21 @@ def timed(fn, repeat: int) -> list[float]:
     return out
 
 
+def timed_together(fns: dict, repeat: int) -> dict[str, list[float]]:
+    """{name: seconds of each call} of the callables `fns` ({name: callable}), each called once to warm up, then
+    `repeat` rounds calling each in turn: what is compared is measured in the same moments, so a change of the
+    machine's speed during the run (other processes, the host reclaiming memory) falls on all of them alike."""
+    for fn in fns.values():
+        fn()
+    out = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            started = time.perf_counter()
+            fn()
+            out[name].append(time.perf_counter() - started)
+    return out
+
+
 def median(values) -> float:
     return statistics.median(values)
 

@@ -7,10 +7,12 @@ Against PostgreSQL, residency_bench_10x by default (see bench/common.py), with t
 common.report_targets. Whole reports: every section of each kind (cohort, mentor, annual) is timed (the section
 function: its queries and the Python that shapes its tables); each covered section is also computed by one
 hand-written SQL query (one cursor.execute + fetchall) giving every figure the section shows; both the median of
---repeat after one warm-up. Before timing, the key figures of both are compared and must be equal, so the two
-compute the same thing. Printed per section and per report: ORM ms, SQL ms, ratio. What a query needs read before
-it runs is timed with it (the mentor report's satisfaction query takes the disclosure audit's verdicts, which the
-section reads too; bench/sql_mentor.py `_verdict_lookup`); the query alone is printed beside it.
+--repeat after one warm-up, the section and its query called in turn in each round (bench/common.timed_together), so
+a change of the machine's speed during the run falls on both alike. Before timing, the key figures of both are
+compared and must be equal, so the two compute the same thing. Printed per section and per report: ORM ms, SQL ms,
+ratio. What a query needs read before it runs is timed with it (the mentor report's satisfaction query takes the
+disclosure audit's verdicts, which the section reads too; bench/sql_mentor.py `_verdict_lookup`); the query alone is
+printed beside it.
 
 Every section of the three reports has a baseline (bench/sql_cohort.py, sql_mentor.py, sql_annual.py and
 sql_surveys.py; each module's docstring defines its queries). The questionnaire sections' baselines apply the
@@ -60,10 +62,11 @@ def child(repeat: int, only: list[str]) -> dict:
                 out[kind] = []
                 for section_fn in sections_of(kind):
                     name = section_fn.__name__
-                    orm = common.median(common.timed(lambda f=section_fn, c=context: f(c), repeat))
-                    line = {"section": name, "orm": orm, "sql": None, "checked": ""}
+                    line = {"section": name, "orm": None, "sql": None, "checked": ""}
                     if name in covered:
-                        line.update(_against_sql(connection, kind, covered[name], section_fn(context), repeat))
+                        line.update(_against_sql(connection, kind, covered[name], section_fn, context, repeat))
+                    else:
+                        line["orm"] = common.median(common.timed(lambda f=section_fn, c=context: f(c), repeat))
                     out[kind].append(line)
     finally:
         for run in runs.values():
@@ -71,10 +74,10 @@ def child(repeat: int, only: list[str]) -> dict:
     return out
 
 
-def _against_sql(connection, kind: str, case, computed: dict, repeat: int) -> dict:
-    """The case's query timed (with its `lookup`, when the case has one: what must be read before the query, such
-    as the mentor report's disclosure verdicts, timed with it), after its figures are checked equal to the
-    section's; `sql_only`, the query alone."""
+def _against_sql(connection, kind: str, case, section_fn, context, repeat: int) -> dict:
+    """The section and the case's query timed in the same rounds (common.timed_together), after their figures are
+    checked equal: `orm`, the section; `sql`, the query with its `lookup` when the case has one (what must be read
+    before the query, such as the mentor report's disclosure verdicts); `sql_only`, the query alone."""
     name, sql, params, from_sql, from_orm, *lookup = case
     arguments = params()
 
@@ -88,13 +91,15 @@ def _against_sql(connection, kind: str, case, computed: dict, repeat: int) -> di
             read()
         return run_sql()
 
-    orm_figures, sql_figures = from_orm(computed), from_sql(run_sql())
+    orm_figures, sql_figures = from_orm(section_fn(context)), from_sql(run_sql())
     if orm_figures != sql_figures:
         raise SystemExit(f"{kind}.{name}: the SQL does not give the section's figures:\n"
                          f"  ORM {orm_figures!r}\n  SQL {sql_figures!r}")
-    alone = common.median(common.timed(run_sql, repeat))
-    return {"sql": common.median(common.timed(run_all, repeat)) if lookup else alone, "sql_only": alone,
-            "checked": _short(sql_figures)}
+    timings = common.timed_together({"orm": lambda: section_fn(context), "sql": run_all if lookup else run_sql,
+                                     **({"sql_only": run_sql} if lookup else {})}, repeat)
+    figures = {key: common.median(seconds) for key, seconds in timings.items()}
+    figures.setdefault("sql_only", figures["sql"])
+    return {**figures, "checked": _short(sql_figures)}
 
 
 def _short(figures) -> str:
