@@ -1,5 +1,5 @@
 """The campaign list counts each campaign's participations in one pass (issue 7, the survey campaigns page at
-scale): the same campaigns, order and figures as `with_response_rates` and `response_rate`, page by page."""
+scale): the same campaigns, order and figures as `response_rate` counts for each campaign, page by page."""
 
 from datetime import timedelta
 
@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from surveys.campaigns import response_rate, with_response_rates
+from surveys.campaigns import response_rate, response_rates_of, with_response_rates
 from surveys.models import Campaign, Participation
-from surveys.selectors import campaigns_of_department, with_rates
+from surveys.selectors import campaigns_of_department
 from tests.factories import UserFactory, today
 from tests.factories_surveys import CampaignFactory, questionnaire_with_items
 
@@ -43,16 +43,19 @@ def rows(campaigns):
     return [(c.pk, c.invited, c.answered) for c in campaigns]
 
 
-def test_rates_are_those_of_with_response_rates_in_the_same_order(department, campaigns):
-    expected = rows(with_response_rates(Campaign.objects.filter(department=department).order_by("-opens_on", "-pk")))
+def test_rates_are_those_of_response_rate_in_the_same_order(department, campaigns):
+    expected = [(c.pk, *reversed(response_rate(c))) for c in
+                Campaign.objects.filter(department=department).order_by("-opens_on", "-pk")]
 
-    listed = with_rates(campaigns_of_department(department))
+    listed = response_rates_of(campaigns_of_department(department))
 
     assert rows(listed) == expected
     assert {pk for pk, *_ in expected} == {c.pk for c in campaigns}
     assert [(c.answered, c.invited) for c in listed] == [response_rate(c) for c in listed]
     nobody = next(c for c in listed if c.pk == campaigns[0].pk)
     assert (nobody.invited, nobody.answered) == (0, 0)
+    assert rows(with_response_rates(Campaign.objects.filter(department=department)
+                                    .order_by("-opens_on", "-pk"))) == expected
 
 
 def test_participations_are_read_once_per_list_and_not_to_count_the_campaigns(department, campaigns):

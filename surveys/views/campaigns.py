@@ -19,10 +19,11 @@ from ..campaigns import (
     campaign_remind,
     campaign_save,
     response_rate,
+    response_rates_of,
 )
 from ..forms_campaigns import CampaignForm
 from ..models import Campaign
-from ..selectors import campaign_for_coordinator, campaigns_of_department, with_rates
+from ..selectors import campaign_for_coordinator, campaigns_of_department
 
 
 @login_required
@@ -30,7 +31,7 @@ from ..selectors import campaign_for_coordinator, campaigns_of_department, with_
 def campaign_list(request, department_id):
     department = department_for_coordinator(request.user, department_id)
     page = paginate(request, campaigns_of_department(department))
-    page.object_list = with_rates(page.object_list)
+    page.object_list = response_rates_of(page.object_list)
     return render(request, "surveys/campaigns/list.html", {"department": department, "page": page})
 
 
