@@ -10,6 +10,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from residents.models import Resident
+
 register = template.Library()
 
 _CELL = ('<td class="text-center text-nowrap{warning}" data-epa="{epa}" data-behind="{behind}"{proposal_attr}>'
@@ -50,7 +52,7 @@ def grid_resident(context, row):
     same reason as the cells: 50 rows a page."""
     resident = row.resident
     year = gettext("year %(year)s") % {"year": render_value_in_context(resident.year_of_study, context)}
-    if resident.status != "active":
+    if resident.status != Resident.Status.ACTIVE:
         year += " · " + render_value_in_context(resident.get_status_display(), context)
     link, name = render_value_in_context(row.link, context), render_value_in_context(resident, context)
     return mark_safe(f'<th scope="row" class="fw-normal text-nowrap"><a href="{link}">{name}</a>'

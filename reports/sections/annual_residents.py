@@ -25,7 +25,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from assessments.models import EntrustmentDecision, EPAExpectation, ExamResult, Observation
+from assessments.models import (
+    EntrustmentDecision,
+    EPAExpectation,
+    ExamResult,
+    HistoricalEntrustmentDecision,
+    Observation,
+)
 from assessments.standing import BASE_LEVEL
 
 from ..context import ReportContext
@@ -50,7 +56,7 @@ SCORES = ("overall_score", "test_score", "osce_score")
 def granted_by(end: datetime, resident_ref, epa_ref):
     """The level granted for (resident, EPA) by `end`: the latest decision taken before then in the decision's
     audit history (or the decision itself when it has no history), else the base level (assessments.standing)."""
-    history = (EntrustmentDecision.history.model.objects
+    history = (HistoricalEntrustmentDecision.objects
                .filter(resident_id=resident_ref, epa_id=epa_ref, decided_at__lt=end).exclude(history_type="-")
                .order_by("-decided_at", "-history_id").values("level")[:1])
     # One decision per (resident, EPA): no order needed (the model's order would join the EPA to sort one row).

@@ -13,7 +13,6 @@ Each section runs a fixed number of aggregate queries; loops run over the handfu
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.apps import apps
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import formats, timezone
@@ -21,7 +20,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import full_name
 from assessments.evaluations import CRITERIA, criterion_label
-from assessments.models import EntrustmentDecision, EPAExpectation, ExamResult, ExamStage, MentorEvaluation, Observation
+from assessments.models import (
+    EntrustmentDecision,
+    EPAExpectation,
+    ExamResult,
+    ExamStage,
+    HistoricalEntrustmentDecision,
+    MentorEvaluation,
+    Observation,
+)
 from assessments.standing import BASE_LEVEL
 from mentoring.models import Assignment, Meeting, MeetingParticipant, Programme
 from residents.models import Resident
@@ -87,9 +94,7 @@ def _granted_levels(residents: list[int], end: datetime) -> dict[tuple[int, int]
     annual_residents.granted_by: the latest decision taken before `end` in the decisions' audit history, else the
     decision itself when taken before it; pairs with neither are left out (the base level). One query: the history
     rows and the decisions together (UNION ALL; a decision's row has no history id)."""
-    # The historical model by name: the `history` descriptor builds a manager class on every access.
-    history = (apps.get_model("assessments", "HistoricalEntrustmentDecision").objects
-               .filter(resident_id__in=residents, decided_at__lt=end)
+    history = (HistoricalEntrustmentDecision.objects.filter(resident_id__in=residents, decided_at__lt=end)
                .exclude(history_type="-").order_by()
                .values_list("resident_id", "epa_id", "level", "decided_at", "history_id"))
     decisions = (EntrustmentDecision.objects.filter(resident_id__in=residents, decided_at__lt=end).order_by()
