@@ -25,15 +25,17 @@ world = test_access_matrix.world  # the access matrix's fixture, as it is
 VIEWPORTS = {"phone": {"viewport": PHONE, "has_touch": True, "device_scale_factor": 2},
              "desktop": {"viewport": DESKTOP}}
 SHOWN = re.compile(r"(^|\s)show(\s|$)")
+LG_BREAKPOINT = 992  # px
 
 
 def nav(page, item, *, within=None):
     """Follow a menu item; on a phone the collapsed menu opens first. `within`: the dropdown it is in (a
     department's name, or "Mentoring")."""
     menu = page.locator("#mainnav")
-    toggler = page.get_by_role("button", name="Menu")
-    if toggler.is_visible():
-        toggler.click()
+    # The menu collapses below Bootstrap's lg breakpoint (navbar-expand-lg). Decided by the viewport, not by asking
+    # whether the toggler is visible: asked while a page was still being replaced, that once said yes on a desktop.
+    if page.viewport_size["width"] < LG_BREAKPOINT:
+        page.get_by_role("button", name="Menu").click()
         expect(menu).to_have_class(SHOWN)  # the opening transition has finished
     if within:
         menu.get_by_role("button", name=within, exact=True).click()
